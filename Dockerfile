@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+# PeaRL server image: `docker run -p 8080:8080 IMAGE` serves MCP + REST on :8080.
+# Data (the SQLite database by default) lives in /var/lib/pearl: mount a volume
+# there, or set PEARL_DATABASE_URL to a PostgreSQL URL for several replicas.
+# linux/amd64 only: the pinned regorus wheel is published for x86_64 alone.
+
+# ---- build: source tree -> wheel -> self-contained venv in /opt/pearl -------
+FROM python:3.11-slim AS build
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+WORKDIR /src
+COPY . .
+RUN python -m pip wheel --no-deps --wheel-dir /dist . \
+ && python -m venv /opt/pearl \
+ && /opt/pearl/bin/pip install /dist/*.whl \
+ && /opt/pearl/bin/pip install --require-hashes --no-deps -r requirements/regorus.txt \
+ && /opt/pearl/bin/pearl --help >/dev/null
+
+# ---- runtime: the venv, a non-root user, nothing else ------------------------
+FROM python:3.11-slim AS runtime
+
+LABEL org.opencontainers.image.title="PeaRL" \
+      org.opencontainers.image.description="Policy-enforced autonomous Risk Layer for AI coding agents" \
+      org.opencontainers.image.licenses="Apache-2.0"
+
+ENV PATH=/opt/pearl/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PEARL_DATA_DIR=/var/lib/pearl
+
+RUN groupadd --system --gid 10001 pearl \
+ && useradd --system --uid 10001 --gid pearl --home-dir /var/lib/pearl \
+      --create-home --shell /usr/sbin/nologin pearl
+
+COPY --from=build /opt/pearl /opt/pearl
+
+# Numeric, so Kubernetes' runAsNonRoot can verify it without a passwd lookup.
+USER 10001:10001
+WORKDIR /var/lib/pearl
+
+# The HTTP server (and its /healthz probe) arrives with `pearl serve`; until
+# then the image runs the demo against its own embedded database.
+ENTRYPOINT ["pearl"]
+CMD ["demo"]

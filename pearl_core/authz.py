@@ -1,0 +1,54 @@
+"""Who may do what: the permission table every entrypoint and service consults.
+
+A permission maps to the roles that grant it. Service accounts hold only the
+``service_account`` role (never reviewer or admin, enforced by
+:class:`~pearl_core.domain.identity.Principal`), so no row that lists only
+human roles can ever be reached by an agent. Admins hold every human
+permission.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from pearl_core.domain.enums import Role
+from pearl_core.domain.identity import Principal
+from pearl_core.errors import Forbidden, HumanRequired
+
+__all__ = ["PERMISSIONS", "Permission", "authorize"]
+
+
+class Permission(StrEnum):
+    PROJECT_READ = "project:read"
+    PROJECT_WRITE = "project:write"
+    POLICY_READ = "policy:read"
+    POLICY_WRITE = "policy:write"
+    AUDIT_READ = "audit:read"
+    ORG_ADMIN = "org:admin"
+
+
+_V, _O, _R, _A, _S = Role.VIEWER, Role.OPERATOR, Role.REVIEWER, Role.ADMIN, Role.SERVICE_ACCOUNT
+
+#: permission → roles that grant it. ``HUMAN_ONLY`` permissions also need a human.
+PERMISSIONS: Final = MappingProxyType(
+    {
+        Permission.PROJECT_READ: frozenset({_V, _O, _R, _A, _S}),
+        Permission.PROJECT_WRITE: frozenset({_O, _A}),
+        Permission.POLICY_READ: frozenset({_V, _O, _R, _A, _S}),
+        Permission.POLICY_WRITE: frozenset({_A}),
+        Permission.AUDIT_READ: frozenset({_O, _R, _A}),
+        Permission.ORG_ADMIN: frozenset({_A}),
+    }
+)
+
+HUMAN_ONLY: Final = frozenset({Permission.POLICY_WRITE, Permission.ORG_ADMIN})
+
+
+def authorize(principal: Principal, permission: Permission) -> None:
+    """Raise ``Forbidden`` (or ``HumanRequired``) unless ``principal`` holds ``permission``."""
+    if permission in HUMAN_ONLY and not principal.is_human:
+        raise HumanRequired(f"{permission} needs a human principal", permission=str(permission))
+    if not principal.has_role(*PERMISSIONS[permission]):
+        raise Forbidden(f"missing permission {permission}", permission=str(permission))

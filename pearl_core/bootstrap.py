@@ -1,0 +1,80 @@
+"""The composition root: the one place that builds PeaRL's object graph.
+
+Entrypoints build :class:`~pearl_core.settings.Settings` from the environment,
+call :func:`bootstrap` once, and use the returned :class:`Pearl`. Nothing is
+built at import time or in a default argument.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from pathlib import Path
+
+from pearl_core.clock import Clock, SystemClock
+from pearl_core.domain.enums import PrincipalKind, Role
+from pearl_core.domain.identity import Principal
+from pearl_core.logging import configure_logging
+from pearl_core.ports import UnitOfWork
+from pearl_core.settings import Settings
+from pearl_core.store import SqlStore, create_engine, migrate
+
+__all__ = ["Pearl", "bootstrap", "local_operator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pearl:
+    """The running PeaRL: settings, the store and the clock, wired together."""
+
+    settings: Settings
+    store: SqlStore
+    clock: Clock
+
+    def unit_of_work(self, principal: Principal) -> UnitOfWork:
+        """A fresh unit of work acting as ``principal``, scoped to its org."""
+        return self.store.unit_of_work(principal)
+
+    def system_principal(self) -> Principal:
+        return Principal.system(self.settings.org_id)
+
+    async def upgrade_database(self) -> None:
+        """Apply Alembic migrations up to head (``pearl db upgrade``)."""
+        await migrate.upgrade(self.settings.store.database_url)
+
+    async def aclose(self) -> None:
+        await self.store.dispose()
+
+
+def bootstrap(
+    settings: Settings, *, clock: Clock | None = None, configure_logs: bool = True
+) -> Pearl:
+    """Build PeaRL from ``settings``. Creates the SQLite directory if needed."""
+    if configure_logs:
+        configure_logging(settings.log)
+    if settings.store.is_sqlite:
+        _ensure_sqlite_dir(settings.store.database_url)
+    engine = create_engine(settings.store.database_url)
+    clock = clock or SystemClock()
+    return Pearl(settings=settings, store=SqlStore(engine, clock=clock), clock=clock)
+
+
+def local_operator(settings: Settings, *, user: str | None = None) -> Principal:
+    """The principal of a CLI opening the embedded database directly.
+
+    Named after the OS user and limited to ``operator``: file access to the
+    database never grants reviewer or admin rights.
+    """
+    name = user or getpass.getuser()
+    return Principal(
+        org_id=settings.org_id,
+        subject_id=f"local:{name}",
+        kind=PrincipalKind.HUMAN,
+        roles=frozenset({Role.OPERATOR}),
+        display_name=name,
+    )
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if path and path != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)

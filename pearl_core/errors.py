@@ -1,0 +1,199 @@
+"""PeaRL's one error tree.
+
+Every failure PeaRL reports on purpose is a :class:`PearlError`. Each class has a
+stable machine ``code`` that MCP tool errors, REST problem bodies and the CLI's
+one-line error all carry; tests assert codes, never message text. Leaves share
+their parent's code unless callers need to tell them apart.
+
+::
+
+    PearlError                         pearl_error
+    ├── ValidationFailed               validation_failed
+    │   ├── UnrecognizedFormat         unrecognized_format
+    │   └── MalformedReport            malformed_report
+    ├── NotFound                       not_found
+    │   ├── OrgNotFound
+    │   ├── ProjectNotFound
+    │   ├── FindingNotFound
+    │   ├── TaskPacketNotFound
+    │   ├── ApprovalNotFound
+    │   └── ExceptionNotFound
+    ├── Conflict                       conflict
+    │   ├── AlreadyExists              already_exists
+    │   └── IdempotencyConflict        idempotency_conflict
+    ├── InvalidTransition              invalid_transition
+    │   └── ApprovalNotPending         approval_not_pending
+    ├── Forbidden                      forbidden
+    │   ├── HumanRequired              human_required
+    │   ├── ReasonRequired             reason_required
+    │   └── RequesterCannotDecide      requester_cannot_decide
+    ├── Unauthenticated                unauthenticated
+    ├── LimitExceeded                  limit_exceeded
+    ├── IntegrityViolation             integrity_violation
+    │   └── AuditChainBroken           audit_chain_broken
+    ├── ConfigurationError             configuration_error
+    └── StoreUnavailable               store_unavailable
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+__all__ = [
+    "AlreadyExists",
+    "ApprovalNotFound",
+    "ApprovalNotPending",
+    "AuditChainBroken",
+    "ConfigurationError",
+    "Conflict",
+    "ExceptionNotFound",
+    "FindingNotFound",
+    "Forbidden",
+    "HumanRequired",
+    "IdempotencyConflict",
+    "IntegrityViolation",
+    "InvalidTransition",
+    "LimitExceeded",
+    "MalformedReport",
+    "NotFound",
+    "OrgNotFound",
+    "PearlError",
+    "ProjectNotFound",
+    "ReasonRequired",
+    "RequesterCannotDecide",
+    "StoreUnavailable",
+    "TaskPacketNotFound",
+    "Unauthenticated",
+    "UnrecognizedFormat",
+    "ValidationFailed",
+]
+
+
+class PearlError(Exception):
+    """Root of every error PeaRL raises on purpose.
+
+    ``details`` is JSON-safe data for machines (field names, ids, limits); it
+    never carries secrets or untrusted text beyond what the caller sent.
+    """
+
+    code: ClassVar[str] = "pearl_error"
+
+    def __init__(self, message: str, /, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: Mapping[str, Any] = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as data: ``{"code", "message", "details"}``."""
+        return {"code": self.code, "message": self.message, "details": dict(self.details)}
+
+
+class ValidationFailed(PearlError):
+    code = "validation_failed"
+
+
+class UnrecognizedFormat(ValidationFailed):
+    code = "unrecognized_format"
+
+
+class MalformedReport(ValidationFailed):
+    code = "malformed_report"
+
+
+class NotFound(PearlError):
+    """The object does not exist *for this principal*.
+
+    A row of another org raises exactly this, with the same message, so the
+    answer never tells an attacker that an id exists elsewhere.
+    """
+
+    code = "not_found"
+    resource: ClassVar[str] = "resource"
+
+    def __init__(self, resource_id: str, /) -> None:
+        super().__init__(f"{self.resource} {resource_id!r} not found", id=resource_id)
+
+
+class OrgNotFound(NotFound):
+    resource = "org"
+
+
+class ProjectNotFound(NotFound):
+    resource = "project"
+
+
+class FindingNotFound(NotFound):
+    resource = "finding"
+
+
+class TaskPacketNotFound(NotFound):
+    resource = "task packet"
+
+
+class ApprovalNotFound(NotFound):
+    resource = "approval request"
+
+
+class ExceptionNotFound(NotFound):
+    resource = "exception"
+
+
+class Conflict(PearlError):
+    code = "conflict"
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+
+
+class InvalidTransition(PearlError):
+    code = "invalid_transition"
+
+
+class ApprovalNotPending(InvalidTransition):
+    code = "approval_not_pending"
+
+
+class Forbidden(PearlError):
+    code = "forbidden"
+
+
+class HumanRequired(Forbidden):
+    code = "human_required"
+
+
+class ReasonRequired(Forbidden):
+    code = "reason_required"
+
+
+class RequesterCannotDecide(Forbidden):
+    code = "requester_cannot_decide"
+
+
+class Unauthenticated(PearlError):
+    code = "unauthenticated"
+
+
+class LimitExceeded(PearlError):
+    code = "limit_exceeded"
+
+
+class IntegrityViolation(PearlError):
+    code = "integrity_violation"
+
+
+class AuditChainBroken(IntegrityViolation):
+    code = "audit_chain_broken"
+
+
+class ConfigurationError(PearlError):
+    code = "configuration_error"
+
+
+class StoreUnavailable(PearlError):
+    code = "store_unavailable"

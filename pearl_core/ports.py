@@ -1,0 +1,334 @@
+"""Ports: the interfaces services depend on, satisfied structurally by adapters.
+
+``pearl_core.store`` implements them on SQLAlchemy (SQLite, PostgreSQL) and
+``pearl_core.testing`` in memory; both pass the same contract tests.
+
+Every repository is bound to the acting principal's org when the unit of work
+is opened: no method takes an org id, and a row of another org behaves
+exactly like a missing one (``get`` raises the resource's ``NotFound``,
+``list``/``count`` never see it, ``update`` raises ``NotFound``).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import AsyncIterator, Callable, Sequence
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from pearl_core.domain.audit import AuditEvent, AuditOutcome
+from pearl_core.domain.context import (
+    ApplicationSpec,
+    CompiledContextPackage,
+    DocumentVersion,
+    EnvironmentProfile,
+    OrgBaseline,
+)
+from pearl_core.domain.enums import (
+    ApprovalStatus,
+    Environment,
+    ExceptionStatus,
+    FindingStatus,
+    JobStatus,
+    PromotionStatus,
+    TaskPacketStatus,
+)
+from pearl_core.domain.findings import Finding
+from pearl_core.domain.governance import (
+    ApprovalDecision,
+    ApprovalRequest,
+    ExceptionRecord,
+    Promotion,
+)
+from pearl_core.domain.identity import Org, Principal, ServiceAccount, Team, User
+from pearl_core.domain.jobs import Job
+from pearl_core.domain.project import Project
+from pearl_core.domain.remediation import RemediationSpec, TaskPacket
+from pearl_core.domain.reports import Report
+
+__all__ = [
+    "ApplicationSpecRepository",
+    "ApprovalRepository",
+    "AuditLog",
+    "ChainHead",
+    "CompiledPackageRepository",
+    "EnvironmentProfileRepository",
+    "ExceptionRepository",
+    "FindingRepository",
+    "JobRepository",
+    "OrgBaselineRepository",
+    "OrgRepository",
+    "ProjectRepository",
+    "PromotionRepository",
+    "RemediationSpecRepository",
+    "ReportRepository",
+    "ServiceAccountRepository",
+    "TaskPacketRepository",
+    "TeamRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UserRepository",
+]
+
+
+class OrgRepository(Protocol):
+    async def add(self, org: Org) -> None:
+        """Create the principal's own org (``org.org_id`` must be the principal's)."""
+        ...
+
+    async def get(self) -> Org:
+        """The principal's org; ``OrgNotFound`` if it was never created."""
+        ...
+
+
+class TeamRepository(Protocol):
+    async def add(self, team: Team) -> None: ...
+    async def get(self, team_id: str) -> Team: ...
+    async def list(self) -> builtins.list[Team]: ...
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None: ...
+    async def get(self, user_id: str) -> User: ...
+    async def by_email(self, email: str) -> User | None: ...
+    async def list(self) -> builtins.list[User]: ...
+    async def update(self, user: User) -> None: ...
+
+
+class ServiceAccountRepository(Protocol):
+    async def add(self, account: ServiceAccount) -> None: ...
+    async def get(self, service_account_id: str) -> ServiceAccount: ...
+    async def by_name(self, name: str) -> ServiceAccount | None: ...
+    async def list(self) -> builtins.list[ServiceAccount]: ...
+    async def update(self, account: ServiceAccount) -> None: ...
+
+
+class ProjectRepository(Protocol):
+    async def add(self, project: Project) -> None:
+        """Store a new project; ``AlreadyExists`` if the id is taken in this org."""
+        ...
+
+    async def get(self, project_id: str) -> Project:
+        """The project; ``ProjectNotFound`` if absent in this org."""
+        ...
+
+    async def list(self, *, limit: int = 100, offset: int = 0) -> builtins.list[Project]: ...
+    async def count(self) -> int: ...
+    async def update(self, project: Project) -> None: ...
+
+
+class OrgBaselineRepository(Protocol):
+    """Versioned: each changed ``put`` stores a new immutable version."""
+
+    async def put(
+        self, baseline: OrgBaseline, *, reason: str, project_id: str | None = None
+    ) -> DocumentVersion:
+        """Store ``baseline`` (org-wide, or bound to one project). Identical content
+        returns the current version and stores nothing."""
+        ...
+
+    async def get(self, baseline_id: str, *, version: int | None = None) -> OrgBaseline: ...
+    async def effective(self, project_id: str | None = None) -> OrgBaseline:
+        """The project's own baseline if it has one, else the org-wide one."""
+        ...
+
+    async def history(self, baseline_id: str) -> list[DocumentVersion]: ...
+
+
+class ApplicationSpecRepository(Protocol):
+    async def put(
+        self, project_id: str, spec: ApplicationSpec, *, reason: str
+    ) -> DocumentVersion: ...
+    async def get(self, project_id: str, *, version: int | None = None) -> ApplicationSpec: ...
+    async def history(self, project_id: str) -> list[DocumentVersion]: ...
+
+
+class EnvironmentProfileRepository(Protocol):
+    async def put(
+        self, profile: EnvironmentProfile, *, reason: str, project_id: str | None = None
+    ) -> DocumentVersion: ...
+    async def get(self, profile_id: str, *, version: int | None = None) -> EnvironmentProfile: ...
+    async def effective(
+        self, environment: Environment, project_id: str | None = None
+    ) -> EnvironmentProfile:
+        """The project's profile for ``environment`` if any, else the org-wide one."""
+        ...
+
+    async def list(self) -> builtins.list[EnvironmentProfile]:
+        """Current version of every profile in the org."""
+        ...
+
+    async def history(self, profile_id: str) -> builtins.list[DocumentVersion]: ...
+
+
+class CompiledPackageRepository(Protocol):
+    async def add(self, package: CompiledContextPackage) -> None: ...
+    async def get(self, package_id: str) -> CompiledContextPackage: ...
+    async def latest(
+        self, project_id: str, environment: Environment
+    ) -> CompiledContextPackage | None: ...
+
+
+class FindingRepository(Protocol):
+    async def add(self, finding: Finding) -> None: ...
+    async def get(self, finding_id: str) -> Finding: ...
+    async def by_fingerprint(
+        self, project_id: str, environment: Environment, fingerprint: str
+    ) -> Finding | None: ...
+    async def list(
+        self,
+        *,
+        project_id: str | None = None,
+        environment: Environment | None = None,
+        statuses: Sequence[FindingStatus] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> builtins.list[Finding]: ...
+    async def count(
+        self,
+        *,
+        project_id: str | None = None,
+        environment: Environment | None = None,
+        statuses: Sequence[FindingStatus] | None = None,
+    ) -> int: ...
+    async def update(self, finding: Finding) -> None: ...
+
+
+class RemediationSpecRepository(Protocol):
+    async def add(self, spec: RemediationSpec) -> None: ...
+    async def get(self, remediation_spec_id: str) -> RemediationSpec: ...
+    async def list(self, *, project_id: str | None = None) -> builtins.list[RemediationSpec]: ...
+
+
+class TaskPacketRepository(Protocol):
+    async def add(self, packet: TaskPacket) -> None: ...
+    async def get(self, task_packet_id: str) -> TaskPacket: ...
+    async def list(
+        self,
+        *,
+        project_id: str | None = None,
+        statuses: Sequence[TaskPacketStatus] | None = None,
+    ) -> builtins.list[TaskPacket]: ...
+    async def update(self, packet: TaskPacket) -> None: ...
+
+
+class ApprovalRepository(Protocol):
+    async def add(self, request: ApprovalRequest) -> None: ...
+    async def get(self, approval_request_id: str) -> ApprovalRequest: ...
+    async def list(
+        self, *, statuses: Sequence[ApprovalStatus] | None = None
+    ) -> builtins.list[ApprovalRequest]: ...
+    async def update(self, request: ApprovalRequest) -> None: ...
+    async def record_decision(self, decision: ApprovalDecision) -> None:
+        """Store the one decision of a request; a second one is a ``Conflict``."""
+        ...
+
+    async def decision_for(self, approval_request_id: str) -> ApprovalDecision | None: ...
+
+
+class ExceptionRepository(Protocol):
+    async def add(self, record: ExceptionRecord) -> None: ...
+    async def get(self, exception_id: str) -> ExceptionRecord: ...
+    async def list(
+        self,
+        *,
+        project_id: str | None = None,
+        statuses: Sequence[ExceptionStatus] | None = None,
+    ) -> builtins.list[ExceptionRecord]: ...
+    async def update(self, record: ExceptionRecord) -> None: ...
+
+
+class PromotionRepository(Protocol):
+    async def add(self, promotion: Promotion) -> None: ...
+    async def get(self, promotion_id: str) -> Promotion: ...
+    async def list(
+        self,
+        *,
+        project_id: str | None = None,
+        statuses: Sequence[PromotionStatus] | None = None,
+    ) -> builtins.list[Promotion]: ...
+    async def update(self, promotion: Promotion) -> None: ...
+
+
+class JobRepository(Protocol):
+    async def add(self, job: Job) -> None: ...
+    async def get(self, job_id: str) -> Job: ...
+    async def list(self, *, statuses: Sequence[JobStatus] | None = None) -> builtins.list[Job]: ...
+    async def update(self, job: Job) -> None: ...
+
+
+class ReportRepository(Protocol):
+    async def add(self, report: Report) -> None: ...
+    async def get(self, report_id: str) -> Report: ...
+    async def list(self, *, project_id: str | None = None) -> builtins.list[Report]: ...
+
+
+class ChainHead(Protocol):
+    seq: int
+    hash: str
+
+
+class AuditLog(Protocol):
+    """Append-only, hash-chained audit log of the principal's org."""
+
+    async def record(
+        self,
+        action: str,
+        *,
+        resource_type: str,
+        resource_id: str,
+        outcome: AuditOutcome = AuditOutcome.SUCCESS,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEvent:
+        """Append an event by the acting principal, in this unit of work's transaction."""
+        ...
+
+    def events(self, *, after_seq: int = 0, batch_size: int = 1000) -> AsyncIterator[AuditEvent]:
+        """Every event in sequence order, streamed in batches."""
+        ...
+
+    async def head(self) -> tuple[int, str]:
+        """``(last seq, last hash)`` as recorded beside the log; ``(0, GENESIS)`` if empty."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. ``async with uow:`` rolls back unless ``commit()`` ran.
+
+    ``commit()`` refuses (``IntegrityViolation``) when the transaction changed
+    state but recorded no audit event: no state change without an audit record.
+    """
+
+    principal: Principal
+    orgs: OrgRepository
+    teams: TeamRepository
+    users: UserRepository
+    service_accounts: ServiceAccountRepository
+    projects: ProjectRepository
+    org_baselines: OrgBaselineRepository
+    app_specs: ApplicationSpecRepository
+    environment_profiles: EnvironmentProfileRepository
+    compiled_packages: CompiledPackageRepository
+    findings: FindingRepository
+    remediation_specs: RemediationSpecRepository
+    task_packets: TaskPacketRepository
+    approvals: ApprovalRepository
+    exceptions: ExceptionRepository
+    promotions: PromotionRepository
+    jobs: JobRepository
+    reports: ReportRepository
+    audit: AuditLog
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[Principal], UnitOfWork]
+"""Opens a unit of work acting as (and scoped to the org of) a principal."""

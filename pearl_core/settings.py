@@ -1,0 +1,110 @@
+"""Settings: small frozen objects built once, by the entrypoint, from a mapping.
+
+Nothing in PeaRL reads ``os.environ`` except :meth:`Settings.from_env`, which
+the CLI and server call once with ``os.environ`` (tests pass a dict).
+
+=========================  ============================================  =====================
+variable                   meaning                                       default
+=========================  ============================================  =====================
+``PEARL_DATABASE_URL``     SQLAlchemy async URL (sqlite+aiosqlite or     SQLite file in the
+                           postgresql+asyncpg)                           user data dir
+``PEARL_DATA_DIR``         where the embedded database lives             platform user data dir
+``PEARL_ORG_ID``           the org a local CLI principal acts in         ``org_default``
+``PEARL_POLICIES_DIR``     default policy data (baseline, profiles)      bundled ``policies/``
+``PEARL_LOG_LEVEL``        debug, info, warning, error                   ``warning``
+``PEARL_LOG_FORMAT``       ``json`` or ``console``                       ``json``
+=========================  ============================================  =====================
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from pearl_core.errors import ConfigurationError
+
+__all__ = ["LogSettings", "Settings", "StoreSettings", "default_policies_dir"]
+
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+_URL_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+
+
+def default_policies_dir() -> Path:
+    """``policies/`` of a source checkout, or the copy bundled into the wheel."""
+    package_root = Path(__file__).resolve().parent
+    for candidate in (package_root.parent / "policies", package_root / "_data" / "policies"):
+        if candidate.is_dir():
+            return candidate
+    return package_root.parent / "policies"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    database_url: str
+
+    def __post_init__(self) -> None:
+        if not self.database_url.startswith(_URL_SCHEMES):
+            raise ConfigurationError(
+                "PEARL_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://",
+                setting="PEARL_DATABASE_URL",
+            )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def redacted_url(self) -> str:
+        """The URL with any password replaced, safe to print and log."""
+        return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", self.database_url)
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    level: str = "warning"
+    json: bool = True
+
+    def __post_init__(self) -> None:
+        if self.level not in _LOG_LEVELS:
+            raise ConfigurationError(
+                f"PEARL_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}",
+                setting="PEARL_LOG_LEVEL",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    store: StoreSettings
+    log: LogSettings = field(default_factory=LogSettings)
+    org_id: str = "org_default"
+    policies_dir: Path = field(default_factory=default_policies_dir)
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"org_[A-Za-z0-9_-]{1,120}", self.org_id):
+            raise ConfigurationError(
+                "PEARL_ORG_ID must look like org_<name>", setting="PEARL_ORG_ID"
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from ``environ`` (``os.environ`` in entrypoints, a dict in tests)."""
+        data_dir = Path(environ.get("PEARL_DATA_DIR") or platformdirs.user_data_dir("pearl"))
+        url = environ.get("PEARL_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'pearl.db'}"
+        log_format = environ.get("PEARL_LOG_FORMAT", "json").lower()
+        if log_format not in ("json", "console"):
+            raise ConfigurationError(
+                "PEARL_LOG_FORMAT must be json or console", setting="PEARL_LOG_FORMAT"
+            )
+        policies = environ.get("PEARL_POLICIES_DIR")
+        return cls(
+            store=StoreSettings(database_url=url),
+            log=LogSettings(
+                level=environ.get("PEARL_LOG_LEVEL", "warning").lower(), json=log_format == "json"
+            ),
+            org_id=environ.get("PEARL_ORG_ID", "org_default"),
+            policies_dir=Path(policies) if policies else default_policies_dir(),
+        )

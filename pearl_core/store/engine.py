@@ -1,0 +1,122 @@
+"""Engines for PeaRL's two databases: SQLite (aiosqlite) and PostgreSQL (asyncpg).
+
+SQLite gets the settings that make it safe for several writers:
+
+* ``journal_mode=WAL`` (readers never block the writer), ``busy_timeout``
+  (wait for the write lock instead of failing at once) and
+  ``foreign_keys=ON``, set on every new DBAPI connection;
+* every transaction begins with ``BEGIN IMMEDIATE``. The ``sqlite3`` driver's
+  own transaction control is switched off (``isolation_level=None``) and
+  SQLAlchemy's ``begin`` event emits the ``BEGIN`` instead (the recipe in
+  SQLAlchemy's SQLite dialect documentation, "Enabling Non-Legacy SQLite
+  Transactional Modes"). A unit of work therefore takes the write lock when it
+  starts, so two writers never deadlock on a lock upgrade, and the audit
+  chain head needs no further locking on SQLite.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Final
+
+import aiosqlite
+import anyio
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from pearl_core.errors import ConfigurationError, StoreUnavailable
+
+__all__ = ["SQLITE_BUSY_TIMEOUT_MS", "begin_transaction", "create_engine"]
+
+SQLITE_BUSY_TIMEOUT_MS: Final = 5000
+_SUPPORTED: Final = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
+
+
+def create_engine(url: str, *, connect_timeout: float = 10.0) -> AsyncEngine:
+    """An engine for ``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://...``.
+
+    Nothing connects yet; an unreachable database surfaces as
+    :class:`~pearl_core.errors.StoreUnavailable` when a unit of work opens.
+    """
+    parsed = _parse(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        if parsed.query:
+            raise ConfigurationError("SQLite URLs take no query options", url=url)
+        engine = create_async_engine(
+            parsed, async_creator=functools.partial(_open_sqlite, parsed.database or ":memory:")
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_async_engine(
+        parsed,
+        pool_pre_ping=True,
+        connect_args={"timeout": connect_timeout},
+    )
+
+
+async def begin_transaction(engine: AsyncEngine) -> AsyncConnection:
+    """A pooled connection inside a fresh transaction.
+
+    ``StoreUnavailable`` when the database cannot be reached, or (SQLite) the
+    write lock is not free within the busy timeout.
+    """
+    try:
+        connection = await engine.connect()
+    except (DBAPIError, OSError) as exc:
+        raise StoreUnavailable("the database is unreachable", dialect=engine.dialect.name) from exc
+    try:
+        await connection.begin()
+    except (DBAPIError, OSError) as exc:
+        with anyio.CancelScope(shield=True):
+            await connection.close()
+        raise StoreUnavailable(
+            "the database did not start a transaction (busy or unreachable)",
+            dialect=engine.dialect.name,
+        ) from exc
+    return connection
+
+
+def _parse(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError("database URL is not valid") from exc
+    if parsed.drivername not in _SUPPORTED:
+        raise ConfigurationError(
+            "database URL must use sqlite+aiosqlite or postgresql+asyncpg",
+            driver=parsed.drivername,
+        )
+    return parsed
+
+
+async def _open_sqlite(database: str) -> aiosqlite.Connection:
+    """An aiosqlite connection without the driver's own BEGIN (``isolation_level=None``)."""
+    connection = aiosqlite.connect(
+        database, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+    )
+    connection._thread.daemon = True  # as SQLAlchemy's own aiosqlite connect does
+    try:
+        return await connection
+    except BaseException:
+        # After a failed open aiosqlite stops its worker thread without waiting
+        # for it; wait here, or the thread later reports to a closed event loop.
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(connection._thread.join)
+        raise
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

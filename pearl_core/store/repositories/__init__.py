@@ -1,0 +1,48 @@
+"""One repository per aggregate, each bound to a unit of work's :class:`Scope`."""
+
+from pearl_core.store.repositories._scope import Scope
+from pearl_core.store.repositories.context import (
+    SqlApplicationSpecRepository,
+    SqlEnvironmentProfileRepository,
+    SqlOrgBaselineRepository,
+)
+from pearl_core.store.repositories.findings import SqlFindingRepository
+from pearl_core.store.repositories.governance import (
+    SqlApprovalRepository,
+    SqlExceptionRepository,
+    SqlPromotionRepository,
+)
+from pearl_core.store.repositories.identity import (
+    SqlOrgRepository,
+    SqlServiceAccountRepository,
+    SqlTeamRepository,
+    SqlUserRepository,
+)
+from pearl_core.store.repositories.operations import SqlJobRepository, SqlReportRepository
+from pearl_core.store.repositories.packages import SqlCompiledPackageRepository
+from pearl_core.store.repositories.projects import SqlProjectRepository
+from pearl_core.store.repositories.remediation import (
+    SqlRemediationSpecRepository,
+    SqlTaskPacketRepository,
+)
+
+__all__ = [
+    "Scope",
+    "SqlApplicationSpecRepository",
+    "SqlApprovalRepository",
+    "SqlCompiledPackageRepository",
+    "SqlEnvironmentProfileRepository",
+    "SqlExceptionRepository",
+    "SqlFindingRepository",
+    "SqlJobRepository",
+    "SqlOrgBaselineRepository",
+    "SqlOrgRepository",
+    "SqlProjectRepository",
+    "SqlPromotionRepository",
+    "SqlRemediationSpecRepository",
+    "SqlReportRepository",
+    "SqlServiceAccountRepository",
+    "SqlTaskPacketRepository",
+    "SqlTeamRepository",
+    "SqlUserRepository",
+]
