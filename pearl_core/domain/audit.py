@@ -10,16 +10,22 @@ caught too.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
+from pydantic_core import to_jsonable_python
 
 from pearl_core.canonical import canonical_json, sha256_hex
 from pearl_core.domain.base import PearlRecord, UtcDatetime
 from pearl_core.domain.enums import PrincipalKind
+from pearl_core.ids import new_id
 
-__all__ = ["GENESIS_HASH", "AuditEvent", "AuditOutcome", "seal_event"]
+if TYPE_CHECKING:
+    from pearl_core.domain.identity import Principal
+
+__all__ = ["GENESIS_HASH", "AuditEvent", "AuditOutcome", "next_event", "seal_event"]
 
 GENESIS_HASH = "0" * 64
 
@@ -59,3 +65,38 @@ def seal_event(**fields: Any) -> AuditEvent:
     """Build an :class:`AuditEvent` from every field but ``hash``, and hash it."""
     unsealed = AuditEvent(**fields, hash=GENESIS_HASH)
     return unsealed.model_copy(update={"hash": unsealed.expected_hash()})
+
+
+def next_event(
+    *,
+    head: tuple[int, str],
+    principal: Principal,
+    occurred_at: datetime,
+    trace_id: str,
+    action: str,
+    resource_type: str,
+    resource_id: str,
+    outcome: AuditOutcome,
+    details: dict[str, Any] | None,
+) -> AuditEvent:
+    """The sealed event that follows ``head`` (``(seq, hash)``) in the principal's chain.
+
+    ``details`` are made JSON-safe first, so the event hashes exactly what a
+    store reads back.
+    """
+    seq, prev_hash = head
+    return seal_event(
+        event_id=new_id("evt"),
+        org_id=principal.org_id,
+        seq=seq + 1,
+        occurred_at=occurred_at.astimezone(UTC),
+        actor_id=principal.subject_id,
+        actor_kind=principal.kind,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        outcome=outcome,
+        trace_id=trace_id,
+        details=to_jsonable_python(details or {}),
+        prev_hash=prev_hash,
+    )

@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import to_jsonable_python
 from sqlalchemy import Row, insert, select, update
 
 from pearl_core.canonical import canonical_json
-from pearl_core.domain.audit import GENESIS_HASH, AuditEvent, AuditOutcome, seal_event
+from pearl_core.domain.audit import GENESIS_HASH, AuditEvent, AuditOutcome, next_event
 from pearl_core.domain.enums import PrincipalKind
 from pearl_core.errors import AuditChainBroken
-from pearl_core.ids import new_id
 from pearl_core.store.repositories._scope import Scope, insert_ignoring_duplicates
 from pearl_core.store.tables import audit_events, audit_heads
 from pearl_core.trace import current_trace_id
@@ -71,21 +68,16 @@ class SqlAuditLog:
     ) -> AuditEvent:
         scope = self._scope
         seq, prev_hash = await self._lock_head()
-        event = seal_event(
-            event_id=new_id("evt"),
-            org_id=scope.org_id,
-            seq=seq + 1,
-            occurred_at=scope.clock.now().astimezone(UTC),
-            actor_id=scope.principal.subject_id,
-            actor_kind=scope.principal.kind,
+        event = next_event(
+            head=(seq, prev_hash),
+            principal=scope.principal,
+            occurred_at=scope.clock.now(),
+            trace_id=current_trace_id(),
             action=action,
             resource_type=resource_type,
             resource_id=resource_id,
             outcome=outcome,
-            trace_id=current_trace_id(),
-            # Stored as JSON, so seal exactly what will be read back.
-            details=to_jsonable_python(details or {}),
-            prev_hash=prev_hash,
+            details=details,
         )
         await scope.execute(insert(audit_events).values(_event_row(event)))
         await scope.execute(

@@ -21,18 +21,14 @@ to an audit chain that moved since this one read it raises ``Conflict``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC
 from types import TracebackType
 from typing import Any, Self
 
-from pydantic_core import to_jsonable_python
-
 from pearl_core import ports
 from pearl_core.clock import Clock
-from pearl_core.domain.audit import GENESIS_HASH, AuditEvent, AuditOutcome, seal_event
+from pearl_core.domain.audit import GENESIS_HASH, AuditEvent, AuditOutcome, next_event
 from pearl_core.domain.identity import Principal
 from pearl_core.errors import IntegrityViolation
-from pearl_core.ids import new_id
 from pearl_core.testing._documents import (
     MemoryApplicationSpecRepository,
     MemoryCompiledPackageRepository,
@@ -79,20 +75,16 @@ class InMemoryAuditLog:
         tx = self._tx
         chain = tx.audit_view()
         seq, prev_hash = (chain[-1].seq, chain[-1].hash) if chain else (0, GENESIS_HASH)
-        event = seal_event(
-            event_id=new_id("evt"),
-            org_id=tx.org_id,
-            seq=seq + 1,
-            occurred_at=tx.clock.now().astimezone(UTC),
-            actor_id=tx.principal.subject_id,
-            actor_kind=tx.principal.kind,
+        event = next_event(
+            head=(seq, prev_hash),
+            principal=tx.principal,
+            occurred_at=tx.clock.now(),
+            trace_id=current_trace_id(),
             action=action,
             resource_type=resource_type,
             resource_id=resource_id,
             outcome=outcome,
-            trace_id=current_trace_id(),
-            details=to_jsonable_python(details or {}),
-            prev_hash=prev_hash,
+            details=details,
         )
         tx.events.append(event.model_copy(deep=True))
         return event
