@@ -27,6 +27,9 @@ class Permission(StrEnum):
     POLICY_WRITE = "policy:write"
     AUDIT_READ = "audit:read"
     ORG_ADMIN = "org:admin"
+    FINDINGS_READ = "findings:read"
+    FINDINGS_INGEST = "findings:ingest"
+    FINDINGS_TRIAGE = "findings:triage"
 
 
 _V, _O, _R, _A, _S = Role.VIEWER, Role.OPERATOR, Role.REVIEWER, Role.ADMIN, Role.SERVICE_ACCOUNT
@@ -40,6 +43,13 @@ PERMISSIONS: Final = MappingProxyType(
         Permission.POLICY_WRITE: frozenset({_A}),
         Permission.AUDIT_READ: frozenset({_O, _R, _A}),
         Permission.ORG_ADMIN: frozenset({_A}),
+        Permission.FINDINGS_READ: frozenset({_V, _O, _R, _A, _S}),
+        # Scanner reports come from operators and, later, CI service accounts
+        # holding the operator role; agents (service_account) never ingest.
+        Permission.FINDINGS_INGEST: frozenset({_O, _A}),
+        # Who may move a finding at all; which move is FINDING_LIFECYCLE's call
+        # (agents reach in_progress and fix_submitted, only humans dispose).
+        Permission.FINDINGS_TRIAGE: frozenset({_O, _R, _A, _S}),
     }
 )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from pearl_core.clock import Clock, SystemClock
 from pearl_core.domain.enums import PrincipalKind, Role
 from pearl_core.domain.identity import Principal
+from pearl_core.ingest.pipeline import IngestLimits
 from pearl_core.logging import configure_logging
 from pearl_core.ports import UnitOfWork
 from pearl_core.settings import Settings
@@ -33,6 +34,12 @@ class Pearl:
     def unit_of_work(self, principal: Principal) -> UnitOfWork:
         """A fresh unit of work acting as ``principal``, scoped to its org."""
         return self.store.unit_of_work(principal)
+
+    @property
+    def ingest_limits(self) -> IngestLimits:
+        """Report size and result limits, from ``PEARL_INGEST_MAX_*``."""
+        ingest = self.settings.ingest
+        return IngestLimits(max_bytes=ingest.max_bytes, max_results=ingest.max_results)
 
     def system_principal(self) -> Principal:
         return Principal.system(self.settings.org_id)

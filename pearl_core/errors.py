@@ -20,7 +20,7 @@ their parent's code unless callers need to tell them apart.
     │   └── ExceptionNotFound
     ├── Conflict                       conflict
     │   ├── AlreadyExists              already_exists
-    │   └── IdempotencyConflict        idempotency_conflict
+    │   └── IdempotencyConflict
     ├── InvalidTransition              invalid_transition
     │   └── ApprovalNotPending         approval_not_pending
     ├── Forbidden                      forbidden
@@ -32,12 +32,16 @@ their parent's code unless callers need to tell them apart.
     ├── IntegrityViolation             integrity_violation
     │   └── AuditChainBroken           audit_chain_broken
     ├── ConfigurationError             configuration_error
+    ├── PolicyError                    policy_error
+    │   ├── PolicyLoadError            policy_invalid
+    │   ├── PolicyEvaluationError      policy_evaluation_failed
+    │   └── PolicyEngineUnavailable    policy_engine_unavailable
     └── StoreUnavailable               store_unavailable
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 __all__ = [
@@ -59,6 +63,10 @@ __all__ = [
     "NotFound",
     "OrgNotFound",
     "PearlError",
+    "PolicyEngineUnavailable",
+    "PolicyError",
+    "PolicyEvaluationError",
+    "PolicyLoadError",
     "ProjectNotFound",
     "ReasonRequired",
     "RequesterCannotDecide",
@@ -148,7 +156,7 @@ class AlreadyExists(Conflict):
 
 
 class IdempotencyConflict(Conflict):
-    code = "idempotency_conflict"
+    """The idempotency key was used before, with different content."""
 
 
 class InvalidTransition(PearlError):
@@ -197,3 +205,53 @@ class ConfigurationError(PearlError):
 
 class StoreUnavailable(PearlError):
     code = "store_unavailable"
+
+
+class PolicyError(PearlError):
+    """The policy bundle or the engine that evaluates it failed; callers fail closed."""
+
+    code = "policy_error"
+
+
+class PolicyLoadError(PolicyError):
+    """A policy bundle cannot be loaded: Rego that does not compile, a missing
+    METADATA block, bad data JSON, an entrypoint that does not evaluate.
+
+    ``details`` carries ``file``, ``line`` and ``column`` (1-based; ``None``
+    when the engine gave no location), ``reason`` (the bare message) and
+    ``problems``: every problem found, each a dict with the same four keys.
+    The message is ``file:line:col reason`` so one line says where to look.
+    """
+
+    code = "policy_invalid"
+
+    def __init__(
+        self,
+        reason: str,
+        /,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        problems: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        here = {"file": file, "line": line, "column": column, "reason": reason}
+        where = ":".join(str(part) for part in (file, line, column) if part is not None)
+        super().__init__(
+            f"{where} {reason}" if where else reason,
+            **here,
+            problems=[dict(problem) for problem in problems] or [here],
+        )
+
+
+class PolicyEvaluationError(PolicyError):
+    """A decision could not be made: the entrypoint was undefined, returned a
+    result outside the contract, or raised at run time. Never read as allow."""
+
+    code = "policy_evaluation_failed"
+
+
+class PolicyEngineUnavailable(PolicyError):
+    """The policy decision point (an OPA server) could not be reached."""
+
+    code = "policy_engine_unavailable"

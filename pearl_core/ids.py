@@ -38,6 +38,7 @@ PREFIXES: Final = frozenset(
         "evt",
         "prom",
         "key",
+        "ing",
     }
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -31,6 +32,7 @@ from pearl_core.domain.enums import (
     FindingStatus,
     JobStatus,
     PromotionStatus,
+    RiskLevel,
     TaskPacketStatus,
 )
 from pearl_core.domain.findings import Finding
@@ -41,6 +43,7 @@ from pearl_core.domain.governance import (
     Promotion,
 )
 from pearl_core.domain.identity import Org, Principal, ServiceAccount, Team, User
+from pearl_core.domain.ingest import IngestRun
 from pearl_core.domain.jobs import Job
 from pearl_core.domain.project import Project
 from pearl_core.domain.remediation import RemediationSpec, TaskPacket
@@ -54,7 +57,9 @@ __all__ = [
     "CompiledPackageRepository",
     "EnvironmentProfileRepository",
     "ExceptionRepository",
+    "FindingIndexEntry",
     "FindingRepository",
+    "IngestRunRepository",
     "JobRepository",
     "OrgBaselineRepository",
     "OrgRepository",
@@ -169,29 +174,100 @@ class CompiledPackageRepository(Protocol):
     ) -> CompiledContextPackage | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class FindingIndexEntry:
+    """What ingest needs to know about a stored finding, without its document.
+
+    ``content_hash`` is :meth:`Finding.content_digest` as stored (``None`` for a
+    row written before PeaRL kept it: the next scan that sees it rewrites it).
+    """
+
+    finding_id: str
+    fingerprint: str
+    cross_tool_key: str | None
+    tool_name: str
+    status: FindingStatus
+    content_hash: str | None
+
+
 class FindingRepository(Protocol):
-    async def add(self, finding: Finding) -> None: ...
+    async def add(self, finding: Finding) -> None:
+        """Store a new finding; ``AlreadyExists`` if its id, or its fingerprint in
+        the project environment, is taken; ``ProjectNotFound`` without its project."""
+        ...
+
+    async def add_many(self, findings: Sequence[Finding]) -> None:
+        """Store new findings, all or none: ``AlreadyExists`` (``details["ids"]``
+        naming the refused ones) or ``ProjectNotFound``, and nothing of the batch kept."""
+        ...
+
     async def get(self, finding_id: str) -> Finding: ...
+    async def by_ids(self, finding_ids: Sequence[str]) -> builtins.list[Finding]:
+        """The org's findings with these ids, in the order asked; missing ids are skipped."""
+        ...
+
     async def by_fingerprint(
         self, project_id: str, environment: Environment, fingerprint: str
     ) -> Finding | None: ...
+    async def scope_index(
+        self, project_id: str, environment: Environment, *, for_update: bool = False
+    ) -> builtins.list[FindingIndexEntry]:
+        """Every finding of the project environment, lean (no documents parsed), in
+        listing order: what an ingest matches a report against.
+
+        ``for_update`` also locks the project until the unit of work ends, so
+        two ingests into one project run one after the other (PostgreSQL:
+        ``FOR UPDATE`` on the project row; SQLite's write lock and the
+        in-memory store's commit-time conflict check already serialise them).
+        """
+        ...
+
     async def list(
         self,
         *,
         project_id: str | None = None,
         environment: Environment | None = None,
         statuses: Sequence[FindingStatus] | None = None,
+        severities: Sequence[RiskLevel] | None = None,
+        tool_name: str | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> builtins.list[Finding]: ...
+    ) -> builtins.list[Finding]:
+        """Findings matching every given filter (``None``: any; an empty sequence
+        matches nothing), oldest stored first."""
+        ...
+
     async def count(
         self,
         *,
         project_id: str | None = None,
         environment: Environment | None = None,
         statuses: Sequence[FindingStatus] | None = None,
+        severities: Sequence[RiskLevel] | None = None,
+        tool_name: str | None = None,
     ) -> int: ...
-    async def update(self, finding: Finding) -> None: ...
+    async def update(self, finding: Finding) -> None:
+        """Replace a stored finding; ``FindingNotFound`` if absent, ``Conflict`` if
+        its new fingerprint collides with another finding's."""
+        ...
+
+    async def update_many(self, findings: Sequence[Finding]) -> None:
+        """Replace many stored findings, all or none: ``FindingNotFound`` naming the
+        first absent one, ``Conflict`` on a fingerprint collision."""
+        ...
+
+
+class IngestRunRepository(Protocol):
+    async def add(self, run: IngestRun) -> None:
+        """Store a run; ``AlreadyExists`` if its id or idempotency key is taken,
+        ``ProjectNotFound`` without its project."""
+        ...
+
+    async def get(self, ingest_id: str) -> IngestRun:
+        """The run; ``NotFound`` if absent in this org."""
+        ...
+
+    async def by_idempotency_key(self, key: str) -> IngestRun | None: ...
 
 
 class RemediationSpecRepository(Protocol):
@@ -310,6 +386,7 @@ class UnitOfWork(Protocol):
     environment_profiles: EnvironmentProfileRepository
     compiled_packages: CompiledPackageRepository
     findings: FindingRepository
+    ingest_runs: IngestRunRepository
     remediation_specs: RemediationSpecRepository
     task_packets: TaskPacketRepository
     approvals: ApprovalRepository

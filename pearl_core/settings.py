@@ -3,17 +3,19 @@
 Nothing in PeaRL reads ``os.environ`` except :meth:`Settings.from_env`, which
 the CLI and server call once with ``os.environ`` (tests pass a dict).
 
-=========================  ============================================  =====================
-variable                   meaning                                       default
-=========================  ============================================  =====================
-``PEARL_DATABASE_URL``     SQLAlchemy async URL (sqlite+aiosqlite or     SQLite file in the
-                           postgresql+asyncpg)                           user data dir
-``PEARL_DATA_DIR``         where the embedded database lives             platform user data dir
-``PEARL_ORG_ID``           the org a local CLI principal acts in         ``org_default``
-``PEARL_POLICIES_DIR``     default policy data (baseline, profiles)      bundled ``policies/``
-``PEARL_LOG_LEVEL``        debug, info, warning, error                   ``warning``
-``PEARL_LOG_FORMAT``       ``json`` or ``console``                       ``json``
-=========================  ============================================  =====================
+============================  =========================================  ======================
+variable                      meaning                                    default
+============================  =========================================  ======================
+``PEARL_DATABASE_URL``        SQLAlchemy async URL (sqlite+aiosqlite or  SQLite file in the
+                              postgresql+asyncpg)                        user data dir
+``PEARL_DATA_DIR``            where the embedded database lives          platform user data dir
+``PEARL_ORG_ID``              the org a local CLI principal acts in      ``org_default``
+``PEARL_POLICIES_DIR``        default policy data (baseline, profiles)   bundled ``policies/``
+``PEARL_LOG_LEVEL``           debug, info, warning, error                ``warning``
+``PEARL_LOG_FORMAT``          ``json`` or ``console``                    ``json``
+``PEARL_INGEST_MAX_BYTES``    largest scanner report accepted, in bytes  268435456 (256 MiB)
+``PEARL_INGEST_MAX_RESULTS``  most results one scanner report may hold   500000
+============================  =========================================  ======================
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ import platformdirs
 
 from pearl_core.errors import ConfigurationError
 
-__all__ = ["LogSettings", "Settings", "StoreSettings", "default_policies_dir"]
+__all__ = [
+    "IngestSettings",
+    "LogSettings",
+    "Settings",
+    "StoreSettings",
+    "default_policies_dir",
+]
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
 _URL_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
@@ -77,9 +85,36 @@ class LogSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class IngestSettings:
+    """Limits on one scanner report; exceeding either is ``limit_exceeded``."""
+
+    max_bytes: int = 256 * 1024 * 1024
+    max_results: int = 500_000
+
+    def __post_init__(self) -> None:
+        for setting, value in (
+            ("PEARL_INGEST_MAX_BYTES", self.max_bytes),
+            ("PEARL_INGEST_MAX_RESULTS", self.max_results),
+        ):
+            if value < 1:
+                raise ConfigurationError(f"{setting} must be a positive integer", setting=setting)
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw.strip().replace("_", ""))
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a positive integer", setting=name) from None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     store: StoreSettings
     log: LogSettings = field(default_factory=LogSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     org_id: str = "org_default"
     policies_dir: Path = field(default_factory=default_policies_dir)
 
@@ -100,6 +135,7 @@ class Settings:
                 "PEARL_LOG_FORMAT must be json or console", setting="PEARL_LOG_FORMAT"
             )
         policies = environ.get("PEARL_POLICIES_DIR")
+        ingest_defaults = IngestSettings()
         return cls(
             store=StoreSettings(database_url=url),
             log=LogSettings(
@@ -107,4 +143,12 @@ class Settings:
             ),
             org_id=environ.get("PEARL_ORG_ID", "org_default"),
             policies_dir=Path(policies) if policies else default_policies_dir(),
+            ingest=IngestSettings(
+                max_bytes=_positive_int(
+                    environ, "PEARL_INGEST_MAX_BYTES", ingest_defaults.max_bytes
+                ),
+                max_results=_positive_int(
+                    environ, "PEARL_INGEST_MAX_RESULTS", ingest_defaults.max_results
+                ),
+            ),
         )

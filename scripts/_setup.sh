@@ -60,6 +60,16 @@ _pearl_stamp_current() {
   done
 }
 
+# Semgrep pins mcp==1.29 and PeaRL needs mcp>=2.3, so Semgrep gets its own venv
+# inside .venv (tests/scanners finds it at .venv/semgrep/bin/semgrep).
+_pearl_setup_semgrep() {
+  local venv="$PEARL_VENV/semgrep"
+  echo "installing semgrep (requirements/semgrep.txt) into .venv/semgrep"
+  python -m venv "$venv"
+  "$venv/bin/python" -m pip install -r "$PEARL_ROOT/requirements/semgrep.txt" \
+    || pearl_die "could not install semgrep from requirements/semgrep.txt"
+}
+
 pearl_setup() {
   local python spec extra
   local -a want=("$@") have=()
@@ -108,6 +118,10 @@ pearl_setup() {
   python -m pip install --editable "$spec"
   python -m pip install --require-hashes --no-deps -r requirements/regorus.txt \
     || pearl_die "could not install regorus from requirements/regorus.txt (only a Linux x86_64 wheel exists)"
+
+  if printf '%s\n' ${all[@]+"${all[@]}"} | grep -qxF dev; then
+    _pearl_setup_semgrep
+  fi
 
   {
     echo "# written by scripts/_setup.sh: extras installed into this venv, one a line"

@@ -106,6 +106,13 @@ from pearl_core.domain.governance import (
     Promotion,
 )
 from pearl_core.domain.identity import HUMAN_ONLY_ROLES, Org, Principal, ServiceAccount, Team, User
+from pearl_core.domain.ingest import (
+    FindingChanges,
+    IngestRun,
+    IngestScope,
+    IngestSummary,
+    QuarantinedRecord,
+)
 from pearl_core.domain.jobs import Job
 from pearl_core.domain.lifecycle import (
     APPROVAL_LIFECYCLE,
@@ -191,11 +198,15 @@ __all__ = [
     "ExternalExposure",
     "Finding",
     "FindingCategory",
+    "FindingChanges",
     "FindingSource",
     "FindingStatus",
     "HashAlg",
     "IamDefaults",
     "IamRequirements",
+    "IngestRun",
+    "IngestScope",
+    "IngestSummary",
     "Integrity",
     "Job",
     "JobStatus",
@@ -217,6 +228,7 @@ __all__ = [
     "ProjectIdentity",
     "Promotion",
     "PromotionStatus",
+    "QuarantinedRecord",
     "RaiFairness",
     "RaiOversight",
     "RaiTransparency",

@@ -9,7 +9,10 @@ and the affected package let policy and agents act on it precisely.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Final
 
 from pydantic import Field, model_validator
 
@@ -26,9 +29,49 @@ from pearl_core.domain.enums import (
     TrustLabel,
 )
 
-__all__ = ["Finding", "FindingSource", "Location", "PackageRef"]
+__all__ = [
+    "CONTENT_FIELDS",
+    "Finding",
+    "FindingSource",
+    "Location",
+    "PackageRef",
+    "content_digest",
+]
 
 FINDING_ID_PATTERN = r"^find_[A-Za-z0-9_-]+$"
+
+#: What a scanner reports about a finding and a rescan can change. The content
+#: digest covers exactly these; status, timestamps, ids and the source do not
+#: count (a new tool version reporting the same thing is not a change).
+CONTENT_FIELDS: Final = frozenset(
+    {
+        "severity",
+        "title",
+        "description",
+        "locations",
+        "package",
+        "cwe_ids",
+        "cve_ids",
+        "fix_available",
+        "rule_id",
+        "confidence",
+    }
+)
+
+_INCLUDE: Final[set[str]] = set(CONTENT_FIELDS)
+
+
+def content_digest(content: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of a finding's :data:`CONTENT_FIELDS`.
+
+    ``content`` is shaped like ``finding.model_dump(mode="json", include=CONTENT_FIELDS)``.
+    Canonical here is sorted keys, no whitespace, UTF-8: byte-identical to
+    RFC 8785 for this content (ASCII keys, strings, integers, booleans, null;
+    no floats), and several times faster than a general JCS encoder, which
+    matters at 100,000 findings per ingest.
+    """
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class FindingSource(PearlModel):
@@ -91,6 +134,7 @@ class Finding(PearlModel):
             "package",
             "fix_available",
             "fingerprint",
+            "cross_tool_key",
             "status",
             "status_reason",
             "first_seen_at",
@@ -128,9 +172,20 @@ class Finding(PearlModel):
     fix_available: bool | None = None
     fingerprint: Annotated[str, Field(min_length=1, max_length=200)]
     """Stable identity across scans within a project environment: the dedup key."""
+    cross_tool_key: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """Identity across tools: the same CVE in the same package and manifest,
+    reported by two scanners (Trivy and Grype, say), is one finding."""
     status: FindingStatus = FindingStatus.OPEN
     status_reason: Annotated[str, Field(max_length=2000)] | None = None
     """Why the status last changed (required by policy for accepted risk etc.)."""
     first_seen_at: UtcDatetime | None = None
     last_seen_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None
+
+    def content_digest(self) -> str:
+        """The digest of what the scanner reported (see :func:`content_digest`).
+
+        Equal digests mean a rescan reported nothing new: the ingest service
+        leaves such a finding untouched.
+        """
+        return content_digest(self.model_dump(mode="json", include=_INCLUDE))

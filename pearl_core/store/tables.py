@@ -10,7 +10,11 @@ and sorts on. ``stored_at`` is when PeaRL stored the row (from the clock) and
 orders listings together with the id.
 
 Project-bound rows reference ``projects`` (a missing project is
-``ProjectNotFound``, never an orphan row). ``audit_events`` is append-only:
+``ProjectNotFound``, never an orphan row). ``findings`` also keep the
+cross-tool key and the content hash (``Finding.content_digest()``) that an
+ingest matches a report against without parsing documents; ``ingest_runs``
+keep one accepted report each (its summary and the ids of the findings it
+wrote, as JSON text), found again by idempotency key. ``audit_events`` is append-only:
 the migration installs triggers that reject UPDATE and DELETE on both engines.
 """
 
@@ -45,6 +49,7 @@ __all__ = [
     "context_documents",
     "exceptions",
     "findings",
+    "ingest_runs",
     "jobs",
     "metadata",
     "orgs",
@@ -182,9 +187,33 @@ findings = _aggregate(
     Column("severity", String(_STATUS), nullable=False),
     Column("tool_name", String(200), nullable=False),
     Column("detected_at", UtcDateTime, nullable=False),
+    Column("cross_tool_key", String(200), nullable=True),
+    Column("content_hash", String(64), nullable=True),  # NULL: stored before 0002
     UniqueConstraint("org_id", "project_id", "environment", "fingerprint"),
     Index(None, "org_id", "project_id", "status"),
     Index(None, "org_id", "status"),
+    Index(None, "org_id", "project_id", "environment", "cross_tool_key"),
+)
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("org_id", String(_ID), nullable=False),
+    Column("ingest_id", String(_ID), nullable=False),
+    Column("project_id", String(_ID), nullable=False),
+    _environment(),
+    Column("idempotency_key", String(200), nullable=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("summary", Text, nullable=False),  # IngestSummary JSON
+    Column("finding_ids", Text, nullable=False),  # FindingChanges JSON
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("org_id", "ingest_id"),
+    ForeignKeyConstraint(["org_id", "project_id"], ["projects.org_id", "projects.project_id"]),
+    UniqueConstraint("org_id", "idempotency_key"),
+    Index(None, "org_id", "project_id", "environment", "created_at"),
 )
 
 remediation_specs = _aggregate(

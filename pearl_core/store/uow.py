@@ -39,6 +39,7 @@ from pearl_core.store.repositories import (
     SqlEnvironmentProfileRepository,
     SqlExceptionRepository,
     SqlFindingRepository,
+    SqlIngestRunRepository,
     SqlJobRepository,
     SqlOrgBaselineRepository,
     SqlOrgRepository,
@@ -76,6 +77,7 @@ class SqlUnitOfWork:
             scope
         )
         self.findings: ports.FindingRepository = SqlFindingRepository(scope)
+        self.ingest_runs: ports.IngestRunRepository = SqlIngestRunRepository(scope)
         self.remediation_specs: ports.RemediationSpecRepository = SqlRemediationSpecRepository(
             scope
         )

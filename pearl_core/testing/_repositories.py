@@ -1,4 +1,4 @@
-"""In-memory repositories for identity, projects, findings, remediation and governance.
+"""In-memory repositories for identity, projects, remediation, governance and operations.
 
 Each one satisfies its protocol in :mod:`pearl_core.ports` with the SQL
 store's semantics: another org's row is a missing row, duplicates are
@@ -12,14 +12,11 @@ from collections.abc import Sequence
 
 from pearl_core.domain.enums import (
     ApprovalStatus,
-    Environment,
     ExceptionStatus,
-    FindingStatus,
     JobStatus,
     PromotionStatus,
     TaskPacketStatus,
 )
-from pearl_core.domain.findings import Finding
 from pearl_core.domain.governance import (
     ApprovalDecision,
     ApprovalRequest,
@@ -36,7 +33,6 @@ from pearl_core.errors import (
     ApprovalNotFound,
     Conflict,
     ExceptionNotFound,
-    FindingNotFound,
     Forbidden,
     NotFound,
     OrgNotFound,
@@ -48,7 +44,6 @@ from pearl_core.testing._tables import Transaction, parse
 __all__ = [
     "MemoryApprovalRepository",
     "MemoryExceptionRepository",
-    "MemoryFindingRepository",
     "MemoryJobRepository",
     "MemoryOrgRepository",
     "MemoryProjectRepository",
@@ -187,90 +182,6 @@ class MemoryProjectRepository:
     async def update(self, project: Project) -> None:
         if not self._tx.update("projects", (project.project_id,), project):
             raise ProjectNotFound(project.project_id)
-
-
-class MemoryFindingRepository:
-    def __init__(self, tx: Transaction) -> None:
-        self._tx = tx
-
-    async def add(self, finding: Finding) -> None:
-        """Store a new finding; ``AlreadyExists`` if its id, or its fingerprint in
-        the same project environment, is taken."""
-        if not self._tx.insert(
-            "findings", (finding.finding_id,), finding, **_finding_cols(finding)
-        ):
-            raise AlreadyExists(
-                "a finding with this id or fingerprint exists",
-                id=finding.finding_id,
-                fingerprint=finding.fingerprint,
-            )
-
-    async def get(self, finding_id: str) -> Finding:
-        doc = self._tx.doc("findings", finding_id)
-        if doc is None:
-            raise FindingNotFound(finding_id)
-        return parse(Finding, doc)
-
-    async def by_fingerprint(
-        self, project_id: str, environment: Environment, fingerprint: str
-    ) -> Finding | None:
-        docs = self._tx.docs(
-            "findings",
-            limit=1,
-            project_id=project_id,
-            environment=environment.value,
-            fingerprint=fingerprint,
-        )
-        return parse(Finding, docs[0]) if docs else None
-
-    async def list(
-        self,
-        *,
-        project_id: str | None = None,
-        environment: Environment | None = None,
-        statuses: Sequence[FindingStatus] | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Finding]:
-        docs = self._tx.docs(
-            "findings",
-            statuses=statuses,
-            limit=limit,
-            offset=offset,
-            project_id=project_id,
-            environment=None if environment is None else environment.value,
-        )
-        return [parse(Finding, doc) for doc in docs]
-
-    async def count(
-        self,
-        *,
-        project_id: str | None = None,
-        environment: Environment | None = None,
-        statuses: Sequence[FindingStatus] | None = None,
-    ) -> int:
-        rows = self._tx.rows(
-            "findings",
-            statuses=statuses,
-            project_id=project_id,
-            environment=None if environment is None else environment.value,
-        )
-        return len(rows)
-
-    async def update(self, finding: Finding) -> None:
-        if not self._tx.update(
-            "findings", (finding.finding_id,), finding, **_finding_cols(finding)
-        ):
-            raise FindingNotFound(finding.finding_id)
-
-
-def _finding_cols(finding: Finding) -> dict[str, str]:
-    return {
-        "project_id": finding.project_id,
-        "environment": finding.environment.value,
-        "fingerprint": finding.fingerprint,
-        "status": finding.status.value,
-    }
 
 
 class MemoryRemediationSpecRepository:

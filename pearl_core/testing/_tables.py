@@ -27,7 +27,7 @@ from pearl_core.domain.audit import GENESIS_HASH, AuditEvent
 from pearl_core.domain.identity import Principal
 from pearl_core.errors import Conflict, ProjectNotFound
 
-__all__ = ["MemoryState", "Row", "Transaction", "parse"]
+__all__ = ["MemoryState", "Row", "Savepoint", "Transaction", "parse"]
 
 M = TypeVar("M", bound=BaseModel)
 Key = tuple[str, ...]
@@ -52,6 +52,7 @@ SPECS: Final[Mapping[str, _Spec]] = {
         unique=(("project_id", "environment", "revision"),), project="required"
     ),
     "findings": _Spec(unique=(("project_id", "environment", "fingerprint"),), project="required"),
+    "ingest_runs": _Spec(unique=(("idempotency_key",),), project="required"),
     "remediation_specs": _Spec(project="required"),
     "task_packets": _Spec(project="required"),
     "approval_requests": _Spec(project="required"),
@@ -73,6 +74,18 @@ class Row:
 
 
 Tables = dict[str, dict[Key, Row]]
+
+
+@dataclass(frozen=True, slots=True)
+class Savepoint:
+    """One table of a transaction as it was, to roll a failed batch back to."""
+
+    table: str
+    rows: dict[Key, Row]
+    before: dict[tuple[str, Key], Row | None]
+    writes: int
+
+
 _CLOSED = "the unit of work is not open: use `async with uow:`"
 
 
@@ -164,6 +177,15 @@ class Transaction:
             self._state.apply(self)
         finally:
             self.begin()
+
+    def savepoint(self, table: str) -> Savepoint:
+        """Remember ``table`` now: :meth:`rollback_to` undoes a batch that failed half-way."""
+        return Savepoint(table, dict(self.tables[table]), dict(self.before), self.writes)
+
+    def rollback_to(self, savepoint: Savepoint) -> None:
+        self.tables[savepoint.table] = dict(savepoint.rows)
+        self.before = dict(savepoint.before)
+        self.writes = savepoint.writes
 
     # -- rows --------------------------------------------------------------
 

@@ -35,10 +35,10 @@ from pearl_core.testing._documents import (
     MemoryEnvironmentProfileRepository,
     MemoryOrgBaselineRepository,
 )
+from pearl_core.testing._findings import MemoryFindingRepository, MemoryIngestRunRepository
 from pearl_core.testing._repositories import (
     MemoryApprovalRepository,
     MemoryExceptionRepository,
-    MemoryFindingRepository,
     MemoryJobRepository,
     MemoryOrgRepository,
     MemoryProjectRepository,
@@ -123,6 +123,7 @@ class InMemoryUnitOfWork:
             tx
         )
         self.findings: ports.FindingRepository = MemoryFindingRepository(tx)
+        self.ingest_runs: ports.IngestRunRepository = MemoryIngestRunRepository(tx)
         self.remediation_specs: ports.RemediationSpecRepository = MemoryRemediationSpecRepository(
             tx
         )

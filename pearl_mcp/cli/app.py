@@ -69,7 +69,8 @@ def cli(ctx: click.Context) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entrypoint: run the CLI and map errors to exit codes."""
-    from pearl_mcp.cli import audit, db, demo, projects  # noqa: F401  (registers commands)
+    # Importing a command module registers its commands (hence the unused names).
+    from pearl_mcp.cli import audit, db, demo, findings, ingest, projects  # noqa: F401
 
     try:
         cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)

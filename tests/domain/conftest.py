@@ -128,6 +128,7 @@ def _finding() -> d.Finding:
         ),
         fix_available=True,
         fingerprint="fp_1",
+        cross_tool_key="CVE-2023-30861|pypi|flask|requirements.txt",
         status=e.FindingStatus.TRIAGED,
         status_reason="confirmed",
         first_seen_at=NOW,

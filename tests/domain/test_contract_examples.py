@@ -91,6 +91,11 @@ DELIBERATE_DIFFERENCES: tuple[Difference, ...] = (
         "dedup key across scans; the ingest pipeline computes it before building a Finding",
     ),
     Difference(
+        "Finding.cross_tool_key",
+        "CVE|ecosystem|package|manifest, or its sha256 past 200 characters",
+        "one finding for one vulnerable package reported by several scanners",
+    ),
+    Difference(
         "Finding.rule_id, cwe_ids, cve_ids, locations, package, fix_available, status, "
         "status_reason, first_seen_at, last_seen_at, updated_at",
         "finding lifecycle and precision",

@@ -18,6 +18,7 @@ from pearl_core.store.repositories.identity import (
     SqlTeamRepository,
     SqlUserRepository,
 )
+from pearl_core.store.repositories.ingest import SqlIngestRunRepository
 from pearl_core.store.repositories.operations import SqlJobRepository, SqlReportRepository
 from pearl_core.store.repositories.packages import SqlCompiledPackageRepository
 from pearl_core.store.repositories.projects import SqlProjectRepository
@@ -34,6 +35,7 @@ __all__ = [
     "SqlEnvironmentProfileRepository",
     "SqlExceptionRepository",
     "SqlFindingRepository",
+    "SqlIngestRunRepository",
     "SqlJobRepository",
     "SqlOrgBaselineRepository",
     "SqlOrgRepository",
