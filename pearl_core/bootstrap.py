@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pearl_core.clock import Clock, SystemClock
+from pearl_core.context.signing import ContextSigner, KeyFileSigner
+from pearl_core.domain.decisions import InputMask
 from pearl_core.domain.enums import PrincipalKind, Role
 from pearl_core.domain.identity import Principal
 from pearl_core.ingest.pipeline import IngestLimits
 from pearl_core.logging import configure_logging
+from pearl_core.policy.regorus_engine import RegorusEngine
 from pearl_core.ports import UnitOfWork
 from pearl_core.settings import Settings
 from pearl_core.store import SqlStore, create_engine, migrate
@@ -25,11 +28,13 @@ __all__ = ["Pearl", "bootstrap", "local_operator"]
 
 @dataclass(frozen=True, slots=True)
 class Pearl:
-    """The running PeaRL: settings, the store and the clock, wired together."""
+    """The running PeaRL: settings, the store, the clock and the signer, wired together."""
 
     settings: Settings
     store: SqlStore
     clock: Clock
+    signer: ContextSigner
+    """Signs compiled packages; its key file is read (or created) on first use."""
 
     def unit_of_work(self, principal: Principal) -> UnitOfWork:
         """A fresh unit of work acting as ``principal``, scoped to its org."""
@@ -40,6 +45,21 @@ class Pearl:
         """Report size and result limits, from ``PEARL_INGEST_MAX_*``."""
         ingest = self.settings.ingest
         return IngestLimits(max_bytes=ingest.max_bytes, max_results=ingest.max_results)
+
+    @property
+    def decision_mask(self) -> InputMask:
+        """What the decision log masks in stored inputs, from ``PEARL_DECISION_MASK_FIELDS``."""
+        return self.settings.decisions.mask
+
+    def policy_engine(
+        self, rego_dir: Path | None = None, data_dir: Path | None = None
+    ) -> RegorusEngine:
+        """The embedded policy engine on a loaded, verified bundle.
+
+        ``rego_dir`` defaults to the bundled ``rego/``, ``data_dir`` to
+        ``PEARL_POLICIES_DIR``; a bad bundle raises ``PolicyLoadError`` here.
+        """
+        return RegorusEngine.from_directory(rego_dir, data_dir or self.settings.policies_dir)
 
     def system_principal(self) -> Principal:
         return Principal.system(self.settings.org_id)
@@ -62,7 +82,12 @@ def bootstrap(
         _ensure_sqlite_dir(settings.store.database_url)
     engine = create_engine(settings.store.database_url)
     clock = clock or SystemClock()
-    return Pearl(settings=settings, store=SqlStore(engine, clock=clock), clock=clock)
+    return Pearl(
+        settings=settings,
+        store=SqlStore(engine, clock=clock),
+        clock=clock,
+        signer=KeyFileSigner(settings.signing.key_file),
+    )
 
 
 def local_operator(settings: Settings, *, user: str | None = None) -> Principal:

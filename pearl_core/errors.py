@@ -17,7 +17,9 @@ their parent's code unless callers need to tell them apart.
     │   ├── FindingNotFound
     │   ├── TaskPacketNotFound
     │   ├── ApprovalNotFound
-    │   └── ExceptionNotFound
+    │   ├── ExceptionNotFound
+    │   ├── ContextDocumentNotFound
+    │   └── PackageNotFound
     ├── Conflict                       conflict
     │   ├── AlreadyExists              already_exists
     │   └── IdempotencyConflict
@@ -30,7 +32,8 @@ their parent's code unless callers need to tell them apart.
     ├── Unauthenticated                unauthenticated
     ├── LimitExceeded                  limit_exceeded
     ├── IntegrityViolation             integrity_violation
-    │   └── AuditChainBroken           audit_chain_broken
+    │   ├── AuditChainBroken           audit_chain_broken
+    │   └── SignatureInvalid           signature_invalid
     ├── ConfigurationError             configuration_error
     ├── PolicyError                    policy_error
     │   ├── PolicyLoadError            policy_invalid
@@ -51,6 +54,7 @@ __all__ = [
     "AuditChainBroken",
     "ConfigurationError",
     "Conflict",
+    "ContextDocumentNotFound",
     "ExceptionNotFound",
     "FindingNotFound",
     "Forbidden",
@@ -62,6 +66,7 @@ __all__ = [
     "MalformedReport",
     "NotFound",
     "OrgNotFound",
+    "PackageNotFound",
     "PearlError",
     "PolicyEngineUnavailable",
     "PolicyError",
@@ -70,6 +75,7 @@ __all__ = [
     "ProjectNotFound",
     "ReasonRequired",
     "RequesterCannotDecide",
+    "SignatureInvalid",
     "StoreUnavailable",
     "TaskPacketNotFound",
     "Unauthenticated",
@@ -147,6 +153,16 @@ class ExceptionNotFound(NotFound):
     resource = "exception"
 
 
+class ContextDocumentNotFound(NotFound):
+    """An org baseline, app spec or environment profile a compile needs is missing."""
+
+    resource = "context document"
+
+
+class PackageNotFound(NotFound):
+    resource = "compiled package"
+
+
 class Conflict(PearlError):
     code = "conflict"
 
@@ -197,6 +213,13 @@ class IntegrityViolation(PearlError):
 
 class AuditChainBroken(IntegrityViolation):
     code = "audit_chain_broken"
+
+
+class SignatureInvalid(IntegrityViolation):
+    """A signed document (a compiled package) is unsigned, signed by an unknown
+    key, or does not match its hash or signature: treat it as tampered."""
+
+    code = "signature_invalid"
 
 
 class ConfigurationError(PearlError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -25,6 +26,7 @@ from pearl_core.domain.context import (
     EnvironmentProfile,
     OrgBaseline,
 )
+from pearl_core.domain.decisions import DecisionRecord
 from pearl_core.domain.enums import (
     ApprovalStatus,
     Environment,
@@ -55,6 +57,7 @@ __all__ = [
     "AuditLog",
     "ChainHead",
     "CompiledPackageRepository",
+    "DecisionLogRepository",
     "EnvironmentProfileRepository",
     "ExceptionRepository",
     "FindingIndexEntry",
@@ -339,6 +342,43 @@ class ReportRepository(Protocol):
     async def list(self, *, project_id: str | None = None) -> builtins.list[Report]: ...
 
 
+class DecisionLogRepository(Protocol):
+    """The decision log: one immutable record per policy evaluation.
+
+    Writing a record is not a state change of a governed object and needs no
+    audit event (the record is itself the evidence): a unit of work that only
+    logged decisions commits without one. It still commits or rolls back with
+    the unit of work, so a decision logged beside a state change shares its fate.
+    """
+
+    async def add(self, record: DecisionRecord) -> None:
+        """Store a record of the principal's org; ``AlreadyExists`` if its id is taken,
+        ``Forbidden`` if it names another org."""
+        ...
+
+    async def get(self, decision_id: str) -> DecisionRecord:
+        """The record; ``NotFound`` if absent in this org."""
+        ...
+
+    def since(
+        self,
+        since: datetime,
+        *,
+        entrypoint: str | None = None,
+        after_id: str | None = None,
+        limit: int | None = None,
+        batch_size: int = 500,
+    ) -> AsyncIterator[DecisionRecord]:
+        """Records decided at or after ``since`` (of one ``entrypoint``, if given), in
+        ``(decided_at, decision_id)`` order, streamed in batches of ``batch_size``,
+        at most ``limit`` of them.
+
+        ``after_id`` resumes a walk: with ``since`` set to the last record's
+        ``decided_at`` and ``after_id`` to its id, only records after it come.
+        """
+        ...
+
+
 class ChainHead(Protocol):
     seq: int
     hash: str
@@ -373,6 +413,7 @@ class UnitOfWork(Protocol):
 
     ``commit()`` refuses (``IntegrityViolation``) when the transaction changed
     state but recorded no audit event: no state change without an audit record.
+    Decision-log records are not state changes (see :class:`DecisionLogRepository`).
     """
 
     principal: Principal
@@ -394,6 +435,7 @@ class UnitOfWork(Protocol):
     promotions: PromotionRepository
     jobs: JobRepository
     reports: ReportRepository
+    decisions: DecisionLogRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -8,7 +8,11 @@ variable                      meaning                                    default
 ============================  =========================================  ======================
 ``PEARL_DATABASE_URL``        SQLAlchemy async URL (sqlite+aiosqlite or  SQLite file in the
                               postgresql+asyncpg)                        user data dir
-``PEARL_DATA_DIR``            where the embedded database lives          platform user data dir
+``PEARL_DATA_DIR``            where the embedded database and the        platform user data dir
+                              signing key live
+``PEARL_SIGNING_KEY_FILE``    Ed25519 private key (PEM) that signs       ``signing-key.pem`` in
+                              compiled context packages; created, mode   the data dir
+                              0600, on first use
 ``PEARL_ORG_ID``              the org a local CLI principal acts in      ``org_default``
 ``PEARL_POLICIES_DIR``        default policy data (baseline, profiles)   bundled ``policies/``
 ``PEARL_LOG_LEVEL``           debug, info, warning, error                ``warning``
@@ -16,6 +20,11 @@ variable                      meaning                                    default
 ``PEARL_INGEST_MAX_BYTES``    largest scanner report accepted, in bytes  268435456 (256 MiB)
 ``PEARL_INGEST_MAX_RESULTS``  most results one scanner report may hold   500000
 ============================  =========================================  ======================
+
+``PEARL_DECISION_MASK_FIELDS`` lists the input fields the decision log stores
+as ``***``, comma-separated: key names (masked at any depth) or dotted paths
+from the root of the input. Default: ``DEFAULT_MASK_FIELDS`` of
+:mod:`pearl_core.domain.decisions` (``secret``, ``token``, ``password``, …).
 """
 
 from __future__ import annotations
@@ -27,18 +36,22 @@ from pathlib import Path
 
 import platformdirs
 
+from pearl_core.domain.decisions import DEFAULT_MASK_FIELDS, InputMask
 from pearl_core.errors import ConfigurationError
 
 __all__ = [
+    "DecisionLogSettings",
     "IngestSettings",
     "LogSettings",
     "Settings",
+    "SigningSettings",
     "StoreSettings",
     "default_policies_dir",
 ]
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
 _URL_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+SIGNING_KEY_NAME = "signing-key.pem"
 
 
 def default_policies_dir() -> Path:
@@ -100,6 +113,42 @@ class IngestSettings:
                 raise ConfigurationError(f"{setting} must be a positive integer", setting=setting)
 
 
+@dataclass(frozen=True, slots=True)
+class SigningSettings:
+    """Where the server's signing key lives (read, or created, on first use)."""
+
+    key_file: Path = field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("pearl")) / SIGNING_KEY_NAME
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionLogSettings:
+    """What the decision log masks in stored inputs (see :class:`InputMask`)."""
+
+    mask_fields: tuple[str, ...] = DEFAULT_MASK_FIELDS
+
+    def __post_init__(self) -> None:
+        try:
+            InputMask.of(self.mask_fields)
+        except ValueError:
+            raise ConfigurationError(
+                "PEARL_DECISION_MASK_FIELDS must list key names or dotted paths, comma-separated",
+                setting="PEARL_DECISION_MASK_FIELDS",
+            ) from None
+
+    @property
+    def mask(self) -> InputMask:
+        return InputMask.of(self.mask_fields)
+
+
+def _fields(environ: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return tuple(part.strip() for part in raw.split(","))
+
+
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
@@ -115,6 +164,8 @@ class Settings:
     store: StoreSettings
     log: LogSettings = field(default_factory=LogSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    decisions: DecisionLogSettings = field(default_factory=DecisionLogSettings)
+    signing: SigningSettings = field(default_factory=SigningSettings)
     org_id: str = "org_default"
     policies_dir: Path = field(default_factory=default_policies_dir)
 
@@ -135,6 +186,7 @@ class Settings:
                 "PEARL_LOG_FORMAT must be json or console", setting="PEARL_LOG_FORMAT"
             )
         policies = environ.get("PEARL_POLICIES_DIR")
+        key_file = environ.get("PEARL_SIGNING_KEY_FILE")
         ingest_defaults = IngestSettings()
         return cls(
             store=StoreSettings(database_url=url),
@@ -150,5 +202,11 @@ class Settings:
                 max_results=_positive_int(
                     environ, "PEARL_INGEST_MAX_RESULTS", ingest_defaults.max_results
                 ),
+            ),
+            decisions=DecisionLogSettings(
+                mask_fields=_fields(environ, "PEARL_DECISION_MASK_FIELDS", DEFAULT_MASK_FIELDS)
+            ),
+            signing=SigningSettings(
+                key_file=Path(key_file) if key_file else data_dir / SIGNING_KEY_NAME
             ),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pearl_core import IngestLimits, Settings, bootstrap
@@ -48,3 +50,64 @@ def test_an_ingest_limit_that_is_not_a_positive_integer_is_a_configuration_error
 
     assert caught.value.code == "configuration_error"
     assert caught.value.details["setting"] == name
+
+
+@pytest.mark.anyio
+async def test_decision_mask_fields_come_from_the_environment_and_reach_pearl() -> None:
+    settings = Settings.from_env(BASE | {"PEARL_DECISION_MASK_FIELDS": " session, action.args "})
+    pearl = bootstrap(settings, configure_logs=False)
+    try:
+        masked = pearl.decision_mask.apply({"session": "s", "token": "t", "action": {"args": []}})
+    finally:
+        await pearl.aclose()
+
+    assert masked == {"session": "***", "token": "t", "action": {"args": "***"}}
+
+
+def test_decision_mask_fields_default_to_the_usual_secrets() -> None:
+    mask = Settings.from_env(BASE | {"PEARL_DECISION_MASK_FIELDS": " "}).decisions.mask
+
+    assert mask.apply({"password": "p", "api_key": "k", "path": "a"}) == {
+        "password": "***",
+        "api_key": "***",
+        "path": "a",
+    }
+
+
+def test_an_empty_decision_mask_field_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env(BASE | {"PEARL_DECISION_MASK_FIELDS": "token,,secret"})
+
+    assert caught.value.details["setting"] == "PEARL_DECISION_MASK_FIELDS"
+
+
+def test_the_signing_key_lives_in_the_data_dir_by_default(tmp_path: Path) -> None:
+    settings = Settings.from_env(BASE | {"PEARL_DATA_DIR": str(tmp_path)})
+
+    assert settings.signing.key_file == tmp_path / "signing-key.pem"
+
+
+def test_the_signing_key_file_comes_from_the_environment(tmp_path: Path) -> None:
+    key_file = tmp_path / "secrets" / "pearl.pem"
+
+    settings = Settings.from_env(BASE | {"PEARL_SIGNING_KEY_FILE": str(key_file)})
+
+    assert settings.signing.key_file == key_file
+
+
+@pytest.mark.anyio
+async def test_bootstrap_creates_the_signing_key_only_when_something_is_signed(
+    tmp_path: Path,
+) -> None:
+    key_file = tmp_path / "signing-key.pem"
+    pearl = bootstrap(
+        Settings.from_env(BASE | {"PEARL_SIGNING_KEY_FILE": str(key_file)}), configure_logs=False
+    )
+    try:
+        assert not key_file.exists()
+        signature = pearl.signer.sign(b"payload")
+    finally:
+        await pearl.aclose()
+
+    assert key_file.exists()
+    pearl.signer.public_key().verify(signature, b"payload")

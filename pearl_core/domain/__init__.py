@@ -39,6 +39,8 @@ from pearl_core.domain.compiled import (
     DataHandlingRequirements,
     EligibilityRule,
     IamRequirements,
+    InputVersion,
+    InputVersions,
     NetworkRequirements,
     PackageMetadata,
     ProjectIdentity,
@@ -64,6 +66,7 @@ from pearl_core.domain.context import (
     ResponsibleAiDefaults,
     TestingDefaults,
 )
+from pearl_core.domain.decisions import DEFAULT_MASK_FIELDS, MASKED, DecisionRecord, InputMask
 from pearl_core.domain.enums import (
     ApprovalDecisionValue,
     ApprovalLevel,
@@ -139,12 +142,14 @@ from pearl_core.domain.reports import Report, ReportRequest
 
 __all__ = [
     "APPROVAL_LIFECYCLE",
+    "DEFAULT_MASK_FIELDS",
     "DISPOSITIONED_FINDING_STATUSES",
     "EXCEPTION_LIFECYCLE",
     "FINDING_LIFECYCLE",
     "GENESIS_HASH",
     "HUMAN_ONLY_ROLES",
     "MACHINES",
+    "MASKED",
     "OPEN_FINDING_STATUSES",
     "PROMOTION_LIFECYCLE",
     "RESOLVED_FINDING_STATUSES",
@@ -183,6 +188,7 @@ __all__ = [
     "DataHandlingRequirements",
     "DataSensitivity",
     "DataSpec",
+    "DecisionRecord",
     "DeliveryStage",
     "DocumentVersion",
     "Eligibility",
@@ -207,6 +213,9 @@ __all__ = [
     "IngestRun",
     "IngestScope",
     "IngestSummary",
+    "InputMask",
+    "InputVersion",
+    "InputVersions",
     "Integrity",
     "Job",
     "JobStatus",

@@ -13,7 +13,7 @@ sub-objects feed these sections one to one.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -37,6 +37,8 @@ __all__ = [
     "EligibilityRule",
     "ExplanationLevel",
     "IamRequirements",
+    "InputVersion",
+    "InputVersions",
     "NetworkRequirements",
     "PackageMetadata",
     "ProjectIdentity",
@@ -63,12 +65,42 @@ class CompiledFrom(PearlModel):
     remediation_overlay_id: str | None = None
 
 
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class InputVersion(PearlModel):
+    """The stored version of one input document a package was compiled from."""
+
+    doc_id: Annotated[str, Field(min_length=1, max_length=128)]
+    version: Annotated[int, Field(ge=1)]
+    content_hash: Sha256Hex
+    """SHA-256 of the document's canonical JSON, as in its ``DocumentVersion``."""
+
+
+class InputVersions(PearlModel):
+    """Exactly what went into a package: the three documents and the policy bundle.
+
+    A package is stale as soon as any of these differs from what compiling
+    now would read (PeaRL extension; the contract's ``compiled_from`` has ids
+    only, which do not change when a document gets a new version).
+    """
+
+    org_baseline: InputVersion
+    app_spec: InputVersion
+    environment_profile: InputVersion
+    policy_bundle_hash: Sha256Hex
+
+
 class PackageMetadata(PearlModel):
+    PEARL_EXTENSIONS: ClassVar[frozenset[str]] = frozenset({"input_versions"})
+
     package_id: Annotated[str, Field(min_length=3, max_length=128, pattern=r"^pkg_[A-Za-z0-9_-]+$")]
     compiled_from: CompiledFrom
     integrity: Integrity
     compiler_version: str | None = None
     merge_precedence_version: str | None = None
+    input_versions: InputVersions | None = None
+    """Versions and content hashes of the inputs, and the bundle hash (extension)."""
 
 
 class ProjectIdentity(PearlModel):
@@ -168,7 +200,11 @@ class RemediationEligibility(PearlModel):
 
 
 class CompiledContextPackage(PearlModel):
-    """The merged, hashed context of one project in one environment (no extensions)."""
+    """The merged, hashed context of one project in one environment.
+
+    Its only extensions are in ``package_metadata`` (``input_versions``) and
+    the integrity block (``signature``, ``key_id``).
+    """
 
     schema_version: SchemaVersion = SCHEMA_VERSION
     kind: Literal["PearlCompiledContextPackage"] = "PearlCompiledContextPackage"

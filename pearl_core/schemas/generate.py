@@ -27,6 +27,7 @@ from pearl_core.domain.base import SCHEMA_VERSION
 from pearl_core.domain.common import ErrorResponse
 from pearl_core.domain.compiled import CompiledContextPackage
 from pearl_core.domain.context import DocumentVersion, EnvironmentProfile, OrgBaseline
+from pearl_core.domain.decisions import DecisionRecord
 from pearl_core.domain.findings import Finding
 from pearl_core.domain.governance import (
     ApprovalDecision,
@@ -53,6 +54,7 @@ ENTITIES: Final[dict[str, type[BaseModel]]] = {
     "approval-request": ApprovalRequest,
     "audit-event": AuditEvent,
     "compiled-context-package": CompiledContextPackage,
+    "decision-record": DecisionRecord,
     "document-version": DocumentVersion,
     "environment-profile": EnvironmentProfile,
     "error-response": ErrorResponse,

@@ -16,6 +16,8 @@ ingest matches a report against without parsing documents; ``ingest_runs``
 keep one accepted report each (its summary and the ids of the findings it
 wrote, as JSON text), found again by idempotency key. ``audit_events`` is append-only:
 the migration installs triggers that reject UPDATE and DELETE on both engines.
+``decisions`` is the decision log: one row per policy evaluation, its
+``DecisionRecord`` in ``doc``, read back in ``(decided_at, decision_id)`` order.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ __all__ = [
     "audit_heads",
     "compiled_packages",
     "context_documents",
+    "decisions",
     "exceptions",
     "findings",
     "ingest_runs",
@@ -286,6 +289,21 @@ reports = _aggregate(
     Column("report_type", String(64), nullable=False),
     Index(None, "org_id", "project_id"),
     project="optional",
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("org_id", String(_ID), nullable=False),
+    Column("decision_id", String(_ID), nullable=False),
+    Column("entrypoint", String(200), nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    Column("bundle_hash", String(64), nullable=False),
+    Column("decision", String(100), nullable=False),
+    Column("doc", Text, nullable=False),
+    PrimaryKeyConstraint("org_id", "decision_id"),
+    Index(None, "org_id", "decided_at", "decision_id"),
+    Index(None, "org_id", "entrypoint", "decided_at", "decision_id"),
 )
 
 audit_events = Table(

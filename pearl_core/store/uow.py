@@ -6,7 +6,9 @@ One unit of work is one database connection and one transaction:
 was not committed and returns the connection. Repositories and the audit log
 share the unit of work's :class:`~pearl_core.store.repositories.Scope`, which
 counts their writes: :meth:`SqlUnitOfWork.commit` refuses a transaction that
-changed state without an audit record.
+changed state without an audit record. Decision-log records are the one
+exemption: they are records, not state changes of governed objects, so they
+are not counted (a transaction that also changed state still needs its event).
 
 Expected refusals (duplicates, a missing parent row) never make the database
 raise, so the transaction stays usable. When the database does reject a
@@ -36,6 +38,7 @@ from pearl_core.store.repositories import (
     SqlApplicationSpecRepository,
     SqlApprovalRepository,
     SqlCompiledPackageRepository,
+    SqlDecisionLogRepository,
     SqlEnvironmentProfileRepository,
     SqlExceptionRepository,
     SqlFindingRepository,
@@ -87,6 +90,7 @@ class SqlUnitOfWork:
         self.promotions: ports.PromotionRepository = SqlPromotionRepository(scope)
         self.jobs: ports.JobRepository = SqlJobRepository(scope)
         self.reports: ports.ReportRepository = SqlReportRepository(scope)
+        self.decisions: ports.DecisionLogRepository = SqlDecisionLogRepository(scope)
         self.audit: ports.AuditLog = SqlAuditLog(scope)
 
     async def __aenter__(self) -> Self:

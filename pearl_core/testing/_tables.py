@@ -61,6 +61,7 @@ SPECS: Final[Mapping[str, _Spec]] = {
     "promotions": _Spec(project="required"),
     "jobs": _Spec(unique=(("idempotency_key",),), project="optional"),
     "reports": _Spec(project="optional"),
+    "decisions": _Spec(),
 }
 
 
@@ -244,6 +245,14 @@ class Transaction:
             raise ProjectNotFound(missing)
         self._write(table, full_key, Row(model.model_dump_json(), self.clock.now(), cols))
         return True
+
+    def insert_record(self, table: str, key: Iterable[str], model: BaseModel, **cols: Any) -> bool:
+        """:meth:`insert` a row that is itself a record (the decision log): it is not
+        counted as a state change that the commit requires an audit event for."""
+        writes = self.writes
+        stored = self.insert(table, key, model, **cols)
+        self.writes = writes
+        return stored
 
     def update(self, table: str, key: Iterable[str], model: BaseModel, **cols: Any) -> bool:
         """Replace the org's row at ``key``; False if there is none.

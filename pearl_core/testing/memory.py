@@ -7,8 +7,9 @@ principal's org. Like :class:`~pearl_core.store.SqlUnitOfWork`:
 * ``async with uow:`` begins a transaction (a copy of the committed tables);
   leaving the block discards whatever was not committed;
 * ``commit()`` refuses (``IntegrityViolation``, and rolls back) a transaction
-  that changed state but recorded no audit event; afterwards the unit of work
-  goes on in a fresh transaction, as a database connection does;
+  that changed state but recorded no audit event (decision-log records are
+  not state changes and need none); afterwards the unit of work goes on in a
+  fresh transaction, as a database connection does;
 * the audit log is a per-org hash chain sealed with
   :func:`~pearl_core.domain.audit.seal_event`.
 
@@ -29,6 +30,7 @@ from pearl_core.clock import Clock
 from pearl_core.domain.audit import GENESIS_HASH, AuditEvent, AuditOutcome, next_event
 from pearl_core.domain.identity import Principal
 from pearl_core.errors import IntegrityViolation
+from pearl_core.testing._decisions import MemoryDecisionLogRepository
 from pearl_core.testing._documents import (
     MemoryApplicationSpecRepository,
     MemoryCompiledPackageRepository,
@@ -133,6 +135,7 @@ class InMemoryUnitOfWork:
         self.promotions: ports.PromotionRepository = MemoryPromotionRepository(tx)
         self.jobs: ports.JobRepository = MemoryJobRepository(tx)
         self.reports: ports.ReportRepository = MemoryReportRepository(tx)
+        self.decisions: ports.DecisionLogRepository = MemoryDecisionLogRepository(tx)
         self.audit: ports.AuditLog = InMemoryAuditLog(tx)
 
     async def __aenter__(self) -> Self:

@@ -70,7 +70,18 @@ def cli(ctx: click.Context) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entrypoint: run the CLI and map errors to exit codes."""
     # Importing a command module registers its commands (hence the unused names).
-    from pearl_mcp.cli import audit, db, demo, findings, ingest, projects  # noqa: F401
+    from pearl_mcp.cli import (  # noqa: F401
+        audit,
+        context,
+        db,
+        demo,
+        findings,
+        ingest,
+        policy,
+        policy_log,
+        policy_versions,
+        projects,
+    )
 
     try:
         cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)

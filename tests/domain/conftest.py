@@ -209,6 +209,81 @@ def _app_spec() -> d.ApplicationSpec:
     )
 
 
+def _input(doc_id: str) -> d.InputVersion:
+    return d.InputVersion(doc_id=doc_id, version=2, content_hash="e" * 64)
+
+
+def _compiled_package() -> d.CompiledContextPackage:
+    return d.CompiledContextPackage(
+        package_metadata=d.PackageMetadata(
+            package_id="pkg_1",
+            compiled_from=d.CompiledFrom(
+                org_baseline_id="orgb_1",
+                app_spec_id="demo-app",
+                environment_profile_id="envp_1",
+                remediation_overlay_id="ovl_1",
+            ),
+            integrity=_integrity(),
+            compiler_version="pearl-context/1",
+            merge_precedence_version="1",
+            input_versions=d.InputVersions(
+                org_baseline=_input("orgb_1"),
+                app_spec=_input("proj_demo"),
+                environment_profile=_input("envp_1"),
+                policy_bundle_hash="f" * 64,
+            ),
+        ),
+        project_identity=d.ProjectIdentity(
+            project_id="proj_demo",
+            app_id="demo-app",
+            environment=e.Environment.DEV,
+            delivery_stage=e.DeliveryStage.PROTOTYPE,
+            ai_enabled=True,
+        ),
+        environment_profile={"risk_level": "low"},
+        autonomy_policy=d.AutonomyPolicy(
+            mode=e.AutonomyMode.SUPERVISED_AUTONOMOUS,
+            allowed_actions=["code_edit"],
+            blocked_actions=["prod_deploy"],
+            approval_required_for=["auth_flow_change"],
+        ),
+        security_requirements=d.SecurityRequirements(
+            required_controls=["authz_checks"], prohibited_patterns=["hardcoded_secrets"]
+        ),
+        responsible_ai_requirements=d.ResponsibleAiRequirements(
+            transparency=d.RaiTransparency(ai_disclosure_required=True),
+            fairness=d.RaiFairness(review_required=True, monitoring_required=False),
+            oversight=d.RaiOversight(human_review_required_for=["refunds"]),
+        ),
+        iam_requirements=d.IamRequirements(least_privilege_required=True),
+        network_requirements=d.NetworkRequirements(
+            outbound_allowlist=["llm.internal"], public_egress_forbidden=True
+        ),
+        data_handling_requirements=d.DataHandlingRequirements(
+            prohibited_in_model_context=["full_ssn"]
+        ),
+        tool_and_model_constraints=d.ToolAndModelConstraints(allowed_tool_classes=["tests"]),
+        required_tests=d.RequiredTests(security=["authz_negative_tests"]),
+        approval_checkpoints=[
+            d.ApprovalCheckpoint(
+                checkpoint_id="cp_1",
+                trigger="auth_flow_change",
+                required_roles=["reviewer"],
+                environment=e.Environment.DEV,
+            )
+        ],
+        evidence_requirements=["test_results"],
+        change_reassessment_triggers=d.ReassessmentTriggers(architecture_delta=["new_api"]),
+        autonomous_remediation_eligibility=d.RemediationEligibility(
+            default=e.Eligibility.HUMAN_REQUIRED,
+            rules=[d.EligibilityRule(match="dep_pin", eligibility=e.Eligibility.AUTO_ALLOWED)],
+        ),
+        exceptions=["exc_1"],
+        traceability=d.TraceabilityRef(trace_id=TRACE, source_refs=["orgb_1"]),
+        references=[d.Reference(ref_id="pkg_1", kind=e.ReferenceKind.ARTIFACT)],
+    )
+
+
 def full_models() -> list[BaseModel]:
     """One fully populated instance of each entity that carries PeaRL extensions
     (directly or in a nested object)."""
@@ -216,6 +291,7 @@ def full_models() -> list[BaseModel]:
         _finding(),
         _task_packet(),
         _app_spec(),
+        _compiled_package(),
         d.RemediationSpec(
             remediation_spec_id="rs_1",
             project_id="proj_demo",

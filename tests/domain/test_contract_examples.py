@@ -154,6 +154,11 @@ DELIBERATE_DIFFERENCES: tuple[Difference, ...] = (
     ),
     Difference("AppTests.security, rai, functional", "spec fields", "see app_spec.py"),
     Difference("AppApprovals.checkpoints", "spec field", "see app_spec.py"),
+    Difference(
+        "PackageMetadata.input_versions",
+        "version and content hash of each input document, and the policy bundle hash",
+        "tell a stale package from a current one; compiled_from has ids only",
+    ),
     Difference("Promotion, DocumentVersion", "PeaRL-only entities", "no contract schema"),
 )
 
@@ -249,6 +254,7 @@ FULLY_POPULATED = (
     "Finding",
     "TaskPacket",
     "ApplicationSpec",
+    "CompiledContextPackage",
     "RemediationSpec",
     "ApprovalRequest",
     "Job",

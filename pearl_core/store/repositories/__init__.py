@@ -6,6 +6,7 @@ from pearl_core.store.repositories.context import (
     SqlEnvironmentProfileRepository,
     SqlOrgBaselineRepository,
 )
+from pearl_core.store.repositories.decisions import SqlDecisionLogRepository
 from pearl_core.store.repositories.findings import SqlFindingRepository
 from pearl_core.store.repositories.governance import (
     SqlApprovalRepository,
@@ -32,6 +33,7 @@ __all__ = [
     "SqlApplicationSpecRepository",
     "SqlApprovalRepository",
     "SqlCompiledPackageRepository",
+    "SqlDecisionLogRepository",
     "SqlEnvironmentProfileRepository",
     "SqlExceptionRepository",
     "SqlFindingRepository",

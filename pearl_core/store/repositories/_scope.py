@@ -148,7 +148,12 @@ class Parent:
 
 
 async def insert_new(
-    scope: Scope, table: Table, values: Mapping[str, Any], *, parent: Parent | None = None
+    scope: Scope,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    parent: Parent | None = None,
+    needs_audit: bool = True,
 ) -> bool:
     """Insert one row of the principal's org; False if a key or unique column is taken.
 
@@ -157,6 +162,10 @@ async def insert_new(
     checked by ``INSERT ... SELECT ... WHERE EXISTS``, so the transaction stays
     usable on PostgreSQL, exactly as on SQLite. A missing parent raises
     ``parent.missing`` (e.g. ``ProjectNotFound``).
+
+    ``needs_audit=False`` is for rows that are themselves a record (the
+    decision log): they are not counted as a state change that the commit
+    requires an audit event for.
     """
     row = {"org_id": scope.org_id, **values}
     statement = insert_ignoring_duplicates(scope, table)
@@ -173,7 +182,8 @@ async def insert_new(
         scope.poisoned = True
         raise
     if result.rowcount == 1:
-        scope.writes += 1
+        if needs_audit:
+            scope.writes += 1
         return True
     if parent is not None:
         found = await scope.execute(select(literal(1)).where(*_matching(scope, parent)))
