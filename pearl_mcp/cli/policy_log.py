@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def eval_(
     as_json: bool,
 ) -> None:
     """Decide ENTRYPOINT for a JSON input (--input or stdin) and log the decision."""
-    text = input_json if input_json is not None else click.get_text_stream("stdin").read()
+    text = input_json if input_json is not None else sys.stdin.read()
     payload = _read_input(text)
 
     async def work(pearl: Pearl) -> DecisionRecord:
