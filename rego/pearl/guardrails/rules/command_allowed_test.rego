@@ -163,3 +163,15 @@ test_fail_git_push_force if {
 test_fail_malformed_argv if {
 	t.facts(rule.deny) == {{"code": "malformed_argv", "index": 0}, {"code": "malformed_argv", "index": 1}} with input as t.run([[], "pytest"])
 }
+
+test_fail_test_runner_options_that_write_outside_scope if {
+	every argv in [
+		["pytest", "--basetemp=/home"],
+		["pytest", "--junitxml", ".git/hooks/pre-commit"],
+		["pytest", "-pevil_plugin"],
+		["python", "-m", "pytest", "-o", "cache_dir=/tmp/x"],
+	] {
+		codes := {reason.code | some reason in rule.deny} with input as t.run([argv])
+		"command_not_allowed" in codes
+	}
+}
