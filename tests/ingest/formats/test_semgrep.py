@@ -39,14 +39,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def corpus_dir() -> Path:
-    path = (Path(__file__).parents[3] / "../shared/corpus/scanners").resolve()
-    if not path.is_dir():
-        pytest.skip("../shared/corpus/scanners is not present")
-    return path
-
-
 def parse(raw: bytes) -> tuple[list[ParsedFinding], list[Quarantined], ReportInfo]:
     info = ReportInfo(format="semgrep")
     records = list(PARSER.parse(io.BytesIO(raw), info))

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,14 +44,6 @@ SCA_RESULT: dict[str, Any] = {
         },
     },
 }
-
-
-@pytest.fixture
-def corpus_dir() -> Path:
-    path = (Path(__file__).parents[3] / "../shared/corpus/scanners").resolve()
-    if not path.is_dir():
-        pytest.skip("../shared/corpus/scanners is not present")
-    return path
 
 
 def parse(raw: bytes) -> tuple[list[ParsedFinding], list[Quarantined], ReportInfo]:

@@ -44,14 +44,6 @@ EXPECTED = {
 SARIF_FILES = {"snykcode_issue_9270.json"}
 
 
-@pytest.fixture
-def corpus_dir() -> Path:
-    path = (Path(__file__).parents[3] / "../shared/corpus/scanners").resolve()
-    if not path.is_dir():
-        pytest.skip("../shared/corpus/scanners is not present")
-    return path
-
-
 def parse(raw: bytes) -> tuple[list[ParsedFinding], list[Quarantined], ReportInfo]:
     info = ReportInfo(format="snyk")
     records = list(PARSER.parse(io.BytesIO(raw), info))
