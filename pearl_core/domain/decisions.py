@@ -18,9 +18,10 @@ of every configured field with ``"***"``. A field is one of two things:
   element.
 
 The whole value is replaced, whatever its type. ``input_hash`` is the SHA-256
-of the *unmasked* canonical input (what the engine saw), so a record whose
-stored input hashes to something else had fields masked: a replay of it
-evaluates ``"***"`` where the original saw the secret.
+of the *unmasked* input as sorted compact JSON (what the engine saw; see
+:func:`~pearl_core.canonical.sorted_json`), so a record whose stored input
+hashes to something else had fields masked: a replay of it evaluates
+``"***"`` where the original saw the secret.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Annotated, Any, Final
 
 from pydantic import Field
 
-from pearl_core.canonical import canonical_json, sha256_hex
+from pearl_core.canonical import sha256_hex, sorted_json
 from pearl_core.domain.base import PearlRecord, UtcDatetime
 from pearl_core.domain.enums import PrincipalKind
 
@@ -152,4 +153,4 @@ class DecisionRecord(PearlRecord):
     @property
     def input_masked(self) -> bool:
         """True when the stored input is not what was evaluated (fields were masked)."""
-        return sha256_hex(canonical_json(self.input)) != self.input_hash
+        return sha256_hex(sorted_json(self.input)) != self.input_hash

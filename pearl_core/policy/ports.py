@@ -56,7 +56,7 @@ class Reason:
 class Decision:
     """One evaluation, as the decision log records it.
 
-    ``input_hash`` is the SHA-256 of the input's canonical JSON (RFC 8785), so
+    ``input_hash`` is the SHA-256 of the input as sorted compact JSON, so
     a logged decision can be matched to a replayed one. ``latency_us`` covers
     the whole call (input marshalling, evaluation, result checks); ``eval_us``
     only the engine's evaluation, so ``latency_us - eval_us`` is the overhead.

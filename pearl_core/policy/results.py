@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pearl_core.canonical import canonical_json, sha256_hex
+from pearl_core.canonical import sha256_hex, sorted_json
 from pearl_core.errors import PolicyEvaluationError
 from pearl_core.ids import new_id
 from pearl_core.policy.metadata import RuleMetadata
@@ -23,9 +23,9 @@ def entrypoint_path(entrypoint: str) -> str:
 
 
 def canonical_input(entrypoint: str, value: Mapping[str, Any]) -> tuple[str, str]:
-    """The input as canonical JSON text and its SHA-256; non-JSON input is refused."""
+    """The input as sorted, compact JSON text and its SHA-256; non-JSON input is refused."""
     try:
-        raw = canonical_json(value)
+        raw = sorted_json(value)
     except (TypeError, ValueError) as exc:
         raise PolicyEvaluationError(
             f"the input for {entrypoint} is not JSON data: {exc}",

@@ -76,17 +76,30 @@ default decision := {
 	"approval_triggers": [],
 }
 
-decision := {"decision": "deny", "reasons": denials, "approval_triggers": approval_triggers} if {
+# The fast path (pearl.guardrails.lib.fast_path) answers the plainly allowed
+# action first; only when it does not hold are all the rules' reasons
+# collected. `full_decision` is the answer without the fast path, which the
+# tests compare it with.
+decision := _allow if {
+	data.pearl.guardrails.lib.fast_path.allowed
+} else := full_decision
+
+default full_decision := {
+	"decision": "deny",
+	"reasons": [{
+		"rule_id": "guardrails.rules.action_type_allowed",
+		"message": "no guard-rail rule allowed this action",
+		"code": "not_allowed",
+	}],
+	"approval_triggers": [],
+}
+
+full_decision := {"decision": "deny", "reasons": denials, "approval_triggers": approval_triggers} if {
 	count(denials) > 0
-}
-
-decision := {"decision": "needs_approval", "reasons": approvals, "approval_triggers": approval_triggers} if {
-	count(denials) == 0
+} else := {"decision": "needs_approval", "reasons": approvals, "approval_triggers": approval_triggers} if {
 	count(approvals) > 0
-}
-
-decision := {"decision": "allow", "reasons": [], "approval_triggers": []} if {
-	count(denials) == 0
-	count(approvals) == 0
+} else := _allow if {
 	data.pearl.guardrails.rules.action_type_allowed.allowed
 }
+
+_allow := {"decision": "allow", "reasons": [], "approval_triggers": []}

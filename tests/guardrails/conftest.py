@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 
 from pearl_core import RegorusEngine, default_rego_dir, load_bundle
+from pearl_core.canonical import sorted_json
 from pearl_core.guardrails import (
     GUARDRAIL_ENTRYPOINT,
     AgentAction,
     evaluate_guardrail,
     guardrail_input,
 )
+from pearl_core.policy.regorus_build import build_engine
 from pearl_core.settings import default_policies_dir
 
 Outcome = tuple[str, frozenset[tuple[str, str]]]
@@ -63,6 +65,21 @@ def guard_engine() -> Iterator[RegorusEngine]:
 
 
 @pytest.fixture(scope="module")
+def fast_path_probe() -> Iterator[Callable[[Mapping[str, Any]], tuple[bool, str]]]:
+    """``probe(input)``: does the fast path hold, and what do the full rules say?"""
+    engine = build_engine(load_bundle(default_rego_dir(), default_policies_dir()))
+
+    def probe(request: Mapping[str, Any]) -> tuple[bool, str]:
+        engine.set_input_json(sorted_json(request).decode())
+        fast = engine.eval_rule("data.pearl.guardrails.lib.fast_path.allowed") is True
+        full = engine.eval_rule("data.pearl.guardrails.full_decision")["decision"]
+        return fast, str(full)
+
+    yield probe
+    del probe
+
+
+@pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("workspace")
     (root / "src").mkdir()
@@ -75,9 +92,17 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def judge(guard_engine: RegorusEngine, workspace: Path) -> Judge:
+def judge(
+    guard_engine: RegorusEngine,
+    workspace: Path,
+    fast_path_probe: Callable[[Mapping[str, Any]], tuple[bool, str]],
+) -> Judge:
     """``judge(action, packet_changes={...}, subject_id=...)``: the decision and
-    the ``(rule, code)`` of every reason (rule without the ``guardrails.rules.`` prefix)."""
+    the ``(rule, code)`` of every reason (rule without the ``guardrails.rules.`` prefix).
+
+    Every judged input also checks the fast path's one duty: when it says
+    allow, the full rules must say allow too.
+    """
 
     def _judge(
         action: Mapping[str, Any],
@@ -93,6 +118,8 @@ def judge(guard_engine: RegorusEngine, workspace: Path) -> Judge:
             workspace_root=workspace,
         )
         decision = evaluate_guardrail(guard_engine, request)
+        fast, full = fast_path_probe(request)
+        assert not fast or full == "allow", f"fast path allowed what the rules {full}: {request}"
         reasons = {
             (r.rule_id.rsplit(".", 1)[-1], str(r.details.get("code"))) for r in decision.reasons
         }

@@ -69,6 +69,10 @@ def test_in_scope_edits_and_listed_commands_are_allowed(
         ("~/.bashrc", deny(UNSAFE)),
         ("src\\..\\..\\x", deny(UNSAFE)),
         ("src/a.py\x00.txt", deny(UNSAFE)),
+        ("src/.env", deny(PROTECTED)),
+        ("src/.ENV", deny(PROTECTED)),
+        ("src/deploy/server.key", deny(PROTECTED)),
+        ("src/.git/config", deny(PROTECTED)),
     ],
 )
 def test_path_escapes_and_disguises_are_denied(judge: Judge, path: str, expected: Outcome) -> None:

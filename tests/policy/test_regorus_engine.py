@@ -11,7 +11,7 @@ import pytest
 from policy_bundle import DECISION, LIB, PROTECTED, Write
 
 from pearl_core import PolicyEvaluationError, PolicyLoadError, RegorusEngine
-from pearl_core.canonical import canonical_json, sha256_hex
+from pearl_core.canonical import sha256_hex, sorted_json
 
 GUARD = "pearl.guardrails.decision"
 GIT_WRITE = {"path": ".git/config", "command": "pytest"}
@@ -51,7 +51,7 @@ def test_decision_records_the_canonical_input_hash_and_timings(
 ) -> None:
     decision = engine(rego_dir, data_dir).evaluate("data." + GUARD, GIT_WRITE)
     assert decision.entrypoint == GUARD
-    assert decision.input_hash == sha256_hex(canonical_json(GIT_WRITE))
+    assert decision.input_hash == sha256_hex(sorted_json(GIT_WRITE))
     assert 0 < decision.eval_us <= decision.latency_us
 
 
