@@ -17,15 +17,20 @@ has to reason about shells, URLs or file systems:
   second time with the resolved target;
 * hosts are parsed with :mod:`urllib.parse` (user-info and port dropped),
   percent-decoded, lower-cased, stripped of a trailing dot and IDNA-encoded;
+* a package becomes ``packages: [{"name": ..., "version": ...}]`` with its
+  PEP 503 normalised name (lower-cased, runs of ``-``, ``_`` and ``.`` as one
+  ``-``) and the version as given, or None; a version without a package is
+  listed with a None name, which the policy rejects;
 * ``digest`` is ``sha256:`` + the hex SHA-256 of the RFC 8785 canonical JSON
-  of the rest of the normalised action (plus ``package``/``version`` when set),
-  the value an approval must name.
+  of the rest of the normalised action (plus ``package``/``version`` as the
+  agent spelled them, when set), the value an approval must name.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
@@ -39,6 +44,7 @@ from pearl_core.guardrails.shell import split_shell
 __all__ = ["AgentAction", "action_digest", "normalise_action"]
 
 _MAX_DECODE_ROUNDS = 5
+_NAME_SEPARATORS = re.compile(r"[-_.]+")
 
 
 class AgentAction(PearlModel):
@@ -52,7 +58,9 @@ class AgentAction(PearlModel):
     host: str | None = None
     """A URL or bare host name the action reaches."""
     package: str | None = None
+    """The package a dependency change touches (a plain name, as published)."""
     version: str | None = None
+    """The version (or specifier set) of ``package`` it moves to."""
     environment: str | None = None
 
 
@@ -72,6 +80,9 @@ def normalise_action(action: AgentAction, *, workspace_root: Path | None) -> dic
             normalised["commands"] = [list(action.command)]
     if action.host is not None:
         normalised["hosts"] = [normalise_host(action.host)]
+    if action.package is not None or action.version is not None:
+        name = None if action.package is None else normalise_package_name(action.package)
+        normalised["packages"] = [{"name": name, "version": action.version}]
     normalised["digest"] = action_digest(normalised, action)
     return normalised
 
@@ -84,6 +95,11 @@ def action_digest(normalised: dict[str, Any], action: AgentAction) -> str:
         if value is not None:
             hashed[key] = value
     return "sha256:" + sha256_hex(canonical_json(hashed))
+
+
+def normalise_package_name(name: str) -> str:
+    """The PEP 503 normalised form of ``name``: ``Foo_Bar.baz`` is ``foo-bar-baz``."""
+    return _NAME_SEPARATORS.sub("-", name).lower()
 
 
 def percent_decode(text: str) -> str:

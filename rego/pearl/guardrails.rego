@@ -21,25 +21,44 @@
 #                 "allowed_actions": [...], "blocked_actions": [...],
 #                 "allowed_paths": ["src/**"], "allowed_commands": ["pytest", "git status"],
 #                 "allowed_packages": ["requests"], "approval_triggers": [...]},
-#      "action": {"type": "code_edit", "digest": "sha256:...",
+#      "action": {"type": "file_write", "digest": "sha256:...",
 #                 "paths": ["src/app.py"],
 #                 "commands": [["pytest", "-q"], ["git", "status"]],
 #                 "shell_features": [{"kind": "sequence"}, {"kind": "redirect", "target": "out.txt"}],
-#                 "hosts": ["pypi.org"]},
+#                 "hosts": ["pypi.org"],
+#                 "packages": [{"name": "requests", "version": "2.32.3"}]},
 #      "approvals": [{"approval_request_id": "appr_1", "status": "approved",
 #                     "action_digest": "sha256:...", "consumed_at": null, "expires_at": "..."}]}
 #   `profile` is the effective environment profile (from the compiled context
 #   package: the stored, versioned profile narrowed by the app spec), not the
-#   seed defaults in policies/environments. `paths` lists every path the
-#   action touches (a symlink and its resolved target both); `commands` holds
-#   one argv per simple command after splitting `;`, `&&`, `||`, pipes and
-#   substitution bodies; `shell_features` the constructs found while
-#   splitting (kinds: pipe, sequence, and_or, redirect, fd_dup,
-#   command_substitution, process_substitution, background, subshell,
-#   heredoc, env_assignment); `hosts` the parsed, lower-cased, IDNA-encoded
-#   hosts; `digest` PeaRL's hash of the canonical action, which an approval
-#   must name. A field the action type does not list in
-#   by_action[type].required or .optional must be absent or empty.
+#   seed defaults in policies/environments. `type` is one of the action
+#   types in data.pearl_data.guardrails.by_action, each needing one
+#   capability (by_action[type].capability): file_read (code_read; `paths`,
+#   any safe unprotected path in the repository), file_write (code_edit;
+#   `paths` inside the packet's allowed_paths), file_delete (as file_write,
+#   approval from pilot up), command_run (`commands`), network_egress
+#   (network_egress; `hosts`, optionally `curl` commands to them),
+#   dependency_change (`packages`, `commands` and/or `paths`; approval in
+#   preprod and prod), git_commit (code_edit; `git commit` argv in
+#   `commands`), git_push (approval everywhere), deploy (approval
+#   everywhere), config_change (config_edit_nonprod; `paths`, approval from
+#   pilot up); the PeaRL v1.1 capability names code_edit, test_create,
+#   config_edit_nonprod, test_run and network_request stay valid types.
+#   `paths` lists every path the action touches (a symlink and its resolved
+#   target both); `commands` holds one argv per simple command after
+#   splitting `;`, `&&`, `||`, pipes and substitution bodies;
+#   `shell_features` the constructs found while splitting (kinds: pipe,
+#   sequence, and_or, redirect, fd_dup, command_substitution,
+#   process_substitution, background, subshell, heredoc, env_assignment);
+#   `hosts` the parsed, lower-cased, IDNA-encoded hosts; `packages` the
+#   packages a dependency change touches, each `{"name": <PEP 503 normalised
+#   name: lower-cased, runs of `-`, `_`, `.` as one `-`>, "version": <the
+#   version or specifier as given, or null>}` (a version sent without a
+#   package comes with a null name); `digest` PeaRL's hash of the canonical
+#   action, which an approval must name. A field the action type does not
+#   list in by_action[type].required or .optional must be absent or empty;
+#   every `required` field, and at least one of the `required_any` fields,
+#   must be non-empty.
 #   The rules share `action_spec` (and `now_ns`) below, computed once per
 #   decision, and refer to them by full path (data.pearl.guardrails.action_spec):
 #   regorus treats `import data.pearl.guardrails` as a dependency on the whole

@@ -70,3 +70,29 @@ test_fail_nothing_allows_when_the_allow_rule_is_silent if {
 	result.decision == "deny"
 	result.reasons == [{"rule_id": "guardrails.rules.action_type_allowed", "message": "no guard-rail rule allowed this action", "code": "not_allowed"}]
 }
+
+test_success_read_outside_the_packet_scope_is_allowed if {
+	data.pearl.guardrails.decision == {"decision": "allow", "reasons": [], "approval_triggers": []} with input as t.read(["src/billing/charge.py"])
+}
+
+test_fail_read_of_a_secret_is_denied if {
+	outcome(data.pearl.guardrails.decision) == ["deny", {["guardrails.rules.protected_paths", "protected_path"]}] with input as t.read(["src/orders/.env"])
+}
+
+test_fail_write_outside_the_packet_scope_is_denied if {
+	outcome(data.pearl.guardrails.decision) == ["deny", {["guardrails.rules.path_in_scope", "outside_allowed_paths"]}] with input as t.input_for({"type": "file_write", "paths": ["src/billing/charge.py"]})
+}
+
+test_fail_delete_in_prod_needs_approval if {
+	result := data.pearl.guardrails.decision with input as t.changed({"type": "file_delete", "digest": "sha256:del", "paths": ["src/orders/old.py"]}, {"environment": "prod"})
+	outcome(result) == ["needs_approval", {["guardrails.rules.approval_triggers", "action_type"]}]
+	result.approval_triggers == ["file_delete"]
+}
+
+test_success_listed_package_is_allowed_in_dev if {
+	data.pearl.guardrails.decision.decision == "allow" with input as t.install([{"name": "requests", "version": "2.32.3"}])
+}
+
+test_fail_unlisted_package_is_denied if {
+	outcome(data.pearl.guardrails.decision) == ["deny", {["guardrails.rules.package_allowed", "package_not_allowed"]}] with input as t.install([{"name": "leftpad", "version": "1.0"}])
+}

@@ -28,7 +28,14 @@ Judge = Callable[..., Outcome]
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 PROFILE = {
     "environment": "dev",
-    "allowed_capabilities": ["code_edit", "command_run", "network_egress"],
+    "allowed_capabilities": [
+        "code_edit",
+        "command_run",
+        "network_egress",
+        "code_read",
+        "dependency_change",
+        "config_edit_nonprod",
+    ],
     "blocked_capabilities": ["secret_access"],
     "approval_required_for": [],
     "outbound_allowlist": ["allowed.example"],
@@ -39,11 +46,19 @@ PACKET: dict[str, Any] = {
     "lease": {"holder_id": "sa_agent", "expires_at": "2025-06-01T12:30:00Z"},
     "expires_at": "2025-06-02T00:00:00Z",
     "denied_attempts": 0,
-    "allowed_actions": ["code_edit", "command_run", "network_request"],
+    "allowed_actions": [
+        "code_edit",
+        "command_run",
+        "network_request",
+        "code_read",
+        "dependency_change",
+        "network_egress",
+        "config_change",
+    ],
     "blocked_actions": [],
     "allowed_paths": ["src/**"],
-    "allowed_commands": ["pytest", "git status"],
-    "allowed_packages": [],
+    "allowed_commands": ["pytest", "git status", "git commit"],
+    "allowed_packages": ["requests"],
     "approval_triggers": [],
 }
 

@@ -147,9 +147,44 @@ def test_hosts_are_parsed_lower_cased_decoded_and_idna_encoded(raw: str, host: s
 
 
 def test_digest_hashes_the_canonical_normalised_action() -> None:
-    action = normalised(type="command_run", command="pytest -q", package="x", version="1")
-    body = {"type": "command_run", "commands": [["pytest", "-q"]], "package": "x", "version": "1"}
+    action = normalised(type="dependency_change", command="pytest -q", package="X", version="1")
+    body = {
+        "type": "dependency_change",
+        "commands": [["pytest", "-q"]],
+        "packages": [{"name": "x", "version": "1"}],
+        "package": "X",
+        "version": "1",
+    }
     assert action["digest"] == "sha256:" + sha256_hex(canonical_json(body))
+
+
+@pytest.mark.parametrize(
+    ("package", "name"),
+    [
+        ("requests", "requests"),
+        ("Django_REST.framework", "django-rest-framework"),
+        ("zope.interface", "zope-interface"),
+        ("A--b__C..d", "a-b-c-d"),
+        ("git+https://evil.example/x.git", "git+https://evil-example/x-git"),
+    ],
+)
+def test_package_is_listed_by_its_pep_503_name_with_its_version(package: str, name: str) -> None:
+    action = normalised(type="dependency_change", package=package, version="2.32.3")
+    assert action["packages"] == [{"name": name, "version": "2.32.3"}]
+
+
+def test_package_without_a_version_is_listed_with_a_null_version() -> None:
+    action = normalised(type="dependency_change", package="requests")
+    assert action["packages"] == [{"name": "requests", "version": None}]
+
+
+def test_version_without_a_package_is_listed_with_a_null_name() -> None:
+    action = normalised(type="code_edit", path="src/app.py", version="1.0")
+    assert action["packages"] == [{"name": None, "version": "1.0"}]
+
+
+def test_action_without_package_or_version_lists_no_packages() -> None:
+    assert "packages" not in normalised(type="code_edit", path="src/app.py")
 
 
 def test_equivalent_spellings_share_a_digest_and_different_actions_do_not() -> None:

@@ -47,7 +47,7 @@ def test_disguised_hosts_are_denied(judge: Judge, url: str, reason: tuple[str, s
     assert judge(fetch(url)) == ("deny", frozenset({reason}))
 
 
-@pytest.mark.parametrize("action_type", ["rm_rf", "file_write", "CODE_EDIT", "deploy"])
+@pytest.mark.parametrize("action_type", ["rm_rf", "file_move", "CODE_EDIT", "deploy"])
 def test_action_types_not_in_any_list_are_denied_by_default(judge: Judge, action_type: str) -> None:
     decision, reasons = judge({"type": action_type})
     assert decision == "deny"

@@ -5,12 +5,14 @@
 #   rules under pearl.guardrails.rules check is met in its simplest form (a
 #   known, granted action type with no approval configured, a live lease held
 #   by the actor, only the fields the type takes, safe in-scope paths that are
-#   neither protected nor security-sensitive, listed commands without shell
-#   constructs, no hosts). pearl.guardrails.decision answers `allow` from it
-#   without collecting every rule's reasons, which is what keeps the common
-#   case fast. It must only ever be *stricter* than the rules: when it does
-#   not hold, the full rules decide. tests/guardrails checks on every bypass
-#   input that `allowed` implies the full rules say allow.
+#   neither protected nor security-sensitive (for a type that only reads:
+#   safe, unprotected paths anywhere in the repository), listed commands
+#   without shell constructs, no hosts, no packages). pearl.guardrails.decision
+#   answers `allow` from it without collecting every rule's reasons, which is
+#   what keeps the common case fast. It must only ever be *stricter* than the
+#   rules: when it does not hold, the full rules decide. tests/guardrails
+#   checks on every bypass input that `allowed` implies the full rules say
+#   allow.
 package pearl.guardrails.lib.fast_path
 
 import data.pearl.lib.commands
@@ -30,8 +32,10 @@ allowed if {
 	every field in object.get(spec, "required", []) {
 		count(input.action[field]) > 0
 	}
+	_names_any_required(spec)
+	reads_only := object.get(spec, "path_access", null) == "read"
 	every path in object.get(input.action, "paths", []) {
-		_path_ok(path)
+		_path_ok(path, reads_only)
 	}
 	every argv in object.get(input.action, "commands", []) {
 		_command_ok(argv, spec)
@@ -72,7 +76,20 @@ _field_ok(field, value, _) if {
 	value == []
 }
 
-_path_ok(path) if {
+_names_any_required(spec) if not spec.required_any
+
+_names_any_required(spec) if {
+	some field in spec.required_any
+	count(input.action[field]) > 0
+}
+
+# A read: any safe, unprotected path (security-sensitive ones need no approval).
+_path_ok(path, true) if {
+	paths.safe(path)
+	not paths.protected(path)
+}
+
+_path_ok(path, false) if {
 	paths.safe(path)
 	paths.in_scope(path, input.packet.allowed_paths)
 	not paths.protected(path)

@@ -9,8 +9,10 @@
 #   needs (by_action[type].capability) and does not block it. Well-formed:
 #   every field other than type and digest is a list, the action carries
 #   non-empty only the fields its by_action entry lists as `required` or
-#   `optional`, and carries every `required` one. `allowed` is true only
-#   when all of that holds; the guard-rail entrypoint allows nothing else.
+#   `optional`, carries every `required` one, and at least one of the fields
+#   listed in `required_any` (each also listed in `optional`; e.g. a
+#   dependency change names paths, commands or packages). `allowed` is true
+#   only when all of that holds; the guard-rail entrypoint allows nothing else.
 # custom:
 #   severity: high
 #   hint: Use an action type the task packet and the environment profile both allow, with the fields that type takes, or ask for a packet that allows it.
@@ -112,4 +114,16 @@ deny contains {
 	field := data.pearl.guardrails.action_spec.required[_]
 	is_object(input.action)
 	object.get(input.action, field, []) == []
+}
+
+deny contains {
+	"code": "field_required_any",
+	"message": sprintf("%v actions must name at least one of %v", [input.action.type, concat(", ", fields)]),
+	"fields": fields,
+} if {
+	fields := data.pearl.guardrails.action_spec.required_any
+	is_object(input.action)
+	every field in fields {
+		object.get(input.action, field, []) == []
+	}
 }

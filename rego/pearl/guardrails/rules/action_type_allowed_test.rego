@@ -101,3 +101,45 @@ test_fail_unknown_list_fields_are_not_permitted if {
 	inp := t.input_for({"type": "code_edit", "paths": ["src/orders/a.py"], "env": ["LD_PRELOAD=/tmp/x.so"]})
 	t.facts(rule.deny) == {{"code": "field_not_permitted", "field": "env"}} with input as inp
 }
+
+test_success_new_vocabulary_is_granted_through_its_capability if {
+	every action in [
+		{"type": "file_read", "paths": ["src/billing/charge.py"]},
+		{"type": "file_write", "paths": ["src/orders/a.py"]},
+		{"type": "file_delete", "paths": ["src/orders/a.py"]},
+		{"type": "git_commit", "commands": [["git", "commit", "-m", "Fix"]]},
+	] {
+		rule.allowed with input as t.input_for(action)
+		count(rule.deny) == 0 with input as t.input_for(action)
+	}
+}
+
+test_fail_new_types_need_their_capability_or_name_in_the_packet if {
+	t.facts(rule.deny) == {{"code": "not_allowed_by_packet", "action_type": "network_egress"}} with input as t.input_for({"type": "network_egress", "hosts": ["pypi.org"]})
+	t.facts(rule.deny) == {{"code": "not_allowed_by_packet", "action_type": "config_change"}} with input as t.input_for({"type": "config_change", "paths": ["src/orders/settings.yaml"]})
+	packet := object.union(t.packet, {"allowed_actions": ["code_edit"]})
+	inp := t.changed({"type": "file_read", "paths": ["src/orders/a.py"]}, {"packet": packet})
+	t.facts(rule.deny) == {{"code": "not_allowed_by_packet", "action_type": "file_read"}} with input as inp
+}
+
+test_fail_reads_need_the_code_read_capability if {
+	profile := object.union(t.profile, {"allowed_capabilities": ["code_edit"]})
+	inp := t.changed({"type": "file_read", "paths": ["src/orders/a.py"]}, {"profile": profile})
+	t.facts(rule.deny) == {{"code": "not_allowed_by_environment", "capability": "code_read"}} with input as inp
+	not rule.allowed with input as inp
+}
+
+test_success_dependency_change_may_name_only_packages if {
+	count(rule.deny) == 0 with input as t.install([{"name": "requests", "version": "2.32.3"}])
+}
+
+test_fail_dependency_change_naming_nothing if {
+	t.facts(rule.deny) == {{"code": "field_required_any", "fields": ["paths", "commands", "packages"]}} with input as t.input_for({"type": "dependency_change"})
+	t.facts(rule.deny) == {{"code": "field_required_any", "fields": ["paths", "commands", "packages"]}} with input as t.input_for({"type": "dependency_change", "packages": [], "paths": []})
+}
+
+test_fail_packages_on_other_action_types if {
+	inp := t.input_for({"type": "command_run", "commands": [["pip", "install", "requests"]], "packages": [{"name": "requests", "version": null}]})
+	t.facts(rule.deny) == {{"code": "field_not_permitted", "field": "packages"}} with input as inp
+	t.facts(rule.deny) == {{"code": "field_not_a_list", "field": "packages"}} with input as t.input_for({"type": "dependency_change", "packages": {"name": "requests"}})
+}

@@ -4,13 +4,16 @@
 #   Some allowed actions still need a human's approval: action types whose
 #   by_action[type].approval lists the environment (or `*`), e.g. git_push and
 #   deploy everywhere, dependency_change in preprod and prod, config changes
-#   from pilot up; action types the task packet lists in approval_triggers or
-#   the environment profile in approval_required_for; and paths that look
-#   security-sensitive (auth, login, IAM, crypto, ...: the regular
-#   expressions in data.pearl_data.guardrails.approval.path_patterns, matched
-#   against the lower-cased path). An approval honours exactly one action: it applies
-#   when input.approvals holds one that is approved, bound to this action's
-#   digest, not consumed and not expired.
+#   and file deletions from pilot up; action types the task packet lists in
+#   approval_triggers or the environment profile in approval_required_for;
+#   and changes to paths that look security-sensitive (auth, login, IAM,
+#   crypto, ...: the regular expressions in
+#   data.pearl_data.guardrails.approval.path_patterns, matched against the
+#   lower-cased path). Reading such a path changes nothing and needs no
+#   approval (types whose by_action[type].path_access is `read`). An approval
+#   honours exactly one action: it applies when input.approvals holds one
+#   that is approved, bound to this action's digest, not consumed and not
+#   expired.
 # custom:
 #   severity: moderate
 #   hint: Request an approval for this exact action and retry once a reviewer has approved it.
@@ -56,10 +59,14 @@ needs_approval contains {
 } if {
 	path := input.action.paths[_]
 	is_string(path)
+	not _reads_only
 	some pattern in data.pearl_data.guardrails.approval.path_patterns
 	regex.match(pattern, lower(path))
 	not _approved
 }
+
+# The action type only reads its paths, so touching them changes nothing.
+_reads_only if data.pearl.guardrails.action_spec.path_access == "read"
 
 # An approval for exactly this action (by digest), still usable.
 _approved if {

@@ -66,3 +66,24 @@ test_fail_packet_and_profile_triggers if {
 		{"code": "profile_trigger", "trigger": "code_edit"},
 	} with input as t.changed({"type": "code_edit", "paths": ["src/orders/a.py"]}, {"packet": packet, "profile": profile})
 }
+
+test_success_reading_security_sensitive_code_needs_no_approval if {
+	count(rule.needs_approval) == 0 with input as t.read(["src/orders/auth/tokens.py", "src/iam/policy.py"])
+}
+
+test_fail_writing_or_deleting_security_sensitive_code_needs_approval if {
+	every type in ["file_write", "file_delete"] {
+		t.facts(rule.needs_approval) == {{"code": "sensitive_path", "trigger": "sensitive_path_change", "path": "src/orders/auth/tokens.py"}} with input as t.input_for({"type": type, "paths": ["src/orders/auth/tokens.py"]})
+	}
+}
+
+test_fail_deletes_and_config_changes_need_approval_from_pilot_up if {
+	delete := {"type": "file_delete", "paths": ["src/orders/old.py"]}
+	config := {"type": "config_change", "paths": ["src/orders/settings.yaml"]}
+	count(rule.needs_approval) == 0 with input as t.input_for(delete)
+	count(rule.needs_approval) == 0 with input as t.input_for(config)
+	every environment in ["pilot", "preprod", "prod"] {
+		t.facts(rule.needs_approval) == {{"code": "action_type", "trigger": "file_delete"}} with input as t.changed(delete, {"environment": environment})
+		t.facts(rule.needs_approval) == {{"code": "action_type", "trigger": "config_change"}} with input as t.changed(config, {"environment": environment})
+	}
+}

@@ -5,12 +5,17 @@
 #   absolute paths, `..`, `.` or empty segments, segments ending in a dot or
 #   space, backslashes, NUL or other control or non-ASCII characters, `~`,
 #   `:`) that matches one of the task packet's allowed_paths globs
-#   (case-sensitive; `**` crosses directories). PeaRL lists a symlink's
-#   resolved target beside the link, so both are checked. Whether the action
-#   type takes paths at all is guardrails.rules.action_type_allowed's call.
+#   (case-sensitive; `**` crosses directories). Action types that only read
+#   (by_action[type].path_access is `read`, e.g. file_read) may name any safe
+#   path in the repository, since agents need the code around a fix; every
+#   other type (no path_access, or any other value) is held to the packet's
+#   scope. Protected paths stay denied for reads too
+#   (guardrails.rules.protected_paths). PeaRL lists a symlink's resolved
+#   target beside the link, so both are checked. Whether the action type takes
+#   paths at all is guardrails.rules.action_type_allowed's call.
 # custom:
 #   severity: high
-#   hint: Touch only files inside the task packet's allowed_paths, named by plain relative paths.
+#   hint: Write or delete only files inside the task packet's allowed_paths, and name every path (read or written) as a plain relative path inside the repository.
 package pearl.guardrails.rules.path_in_scope
 
 import data.pearl.lib.paths
@@ -33,8 +38,12 @@ deny contains {
 } if {
 	path := input.action.paths[_]
 	not path in _unsafe
+	not _reads_only
 	not paths.in_scope(path, input.packet.allowed_paths)
 }
+
+# The action type only reads its paths: the whole repository is in scope.
+_reads_only if data.pearl.guardrails.action_spec.path_access == "read"
 
 _unsafe contains path if {
 	path := input.action.paths[_]

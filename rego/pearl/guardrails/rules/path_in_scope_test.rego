@@ -68,3 +68,26 @@ test_fail_non_ascii_lookalike if {
 test_fail_non_string_path if {
 	t.facts(rule.deny) == {{"code": "unsafe_path", "path": 7, "problems": ["not_a_string"]}} with input as t.edit([7])
 }
+test_success_reads_may_name_any_safe_repository_path if {
+	count(rule.deny) == 0 with input as t.read(["src/billing/charge.py", "README.md", "docs/design/guard-rails.md", "pyproject.toml"])
+}
+
+test_fail_reads_must_still_be_plain_relative_paths if {
+	t.facts(rule.deny) == {
+		{"code": "unsafe_path", "path": "../other-repo/secrets.py", "problems": ["parent_segment"]},
+		{"code": "unsafe_path", "path": "/etc/passwd", "problems": ["absolute"]},
+	} with input as t.read(["../other-repo/secrets.py", "/etc/passwd", "src/orders/a.py"])
+}
+
+test_fail_writes_and_deletes_stay_inside_the_packet_scope if {
+	every type in ["file_write", "file_delete", "config_change", "code_edit"] {
+		t.facts(rule.deny) == {{"code": "outside_allowed_paths", "path": "src/billing/charge.py"}} with input as t.input_for({"type": type, "paths": ["src/billing/charge.py"]})
+	}
+}
+
+test_fail_unknown_path_access_or_type_keeps_the_packet_scope if {
+	inp := t.read(["src/billing/charge.py"])
+	t.facts(rule.deny) == {{"code": "outside_allowed_paths", "path": "src/billing/charge.py"}} with input as inp
+		with data.pearl_data.guardrails.by_action.file_read.path_access as "Read"
+	t.facts(rule.deny) == {{"code": "outside_allowed_paths", "path": "src/billing/charge.py"}} with input as t.input_for({"type": "read_anything", "paths": ["src/billing/charge.py"]})
+}

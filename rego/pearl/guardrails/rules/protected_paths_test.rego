@@ -55,3 +55,12 @@ test_fail_protected_globs_come_from_data if {
 	t.facts(rule.deny) == {{"code": "protected_path", "path": "infra/Terraform/prod.tfvars", "matched": ["**/terraform/*.tfvars"]}} with input as t.edit(["infra/Terraform/prod.tfvars", "infra/main.tf"])
 		with data.pearl_data.guardrails.protected.globs as ["**/terraform/*.tfvars"]
 }
+
+test_fail_reads_of_protected_paths_are_denied_too if {
+	t.facts(rule.deny) == {
+		{"code": "protected_path", "path": ".env", "matched": [".env"]},
+		{"code": "protected_path", "path": ".git/config", "matched": [".git"]},
+		{"code": "protected_path", "path": ".pearl/context.json", "matched": [".pearl"]},
+		{"code": "protected_path", "path": "deploy/tls.key", "matched": [".key"]},
+	} with input as t.read([".env", ".git/config", ".pearl/context.json", "deploy/tls.key", "src/orders/a.py"])
+}
