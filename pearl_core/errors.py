@@ -230,6 +230,18 @@ class StoreUnavailable(PearlError):
     code = "store_unavailable"
 
 
+class ScannerUnavailable(PearlError):
+    """A scanner PeaRL was asked to run is not installed where PeaRL looks for it."""
+
+    code = "scanner_unavailable"
+
+
+class ScannerFailed(PearlError):
+    """A scanner ran but did not produce a report (crash, timeout, bad rules)."""
+
+    code = "scanner_failed"
+
+
 class PolicyError(PearlError):
     """The policy bundle or the engine that evaluates it failed; callers fail closed."""
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 import pytest
 
 from pearl_core import Environment, IngestLimits, IngestRequest, IngestSummary, ingest_report
+from pearl_core.errors import ScannerUnavailable
+from pearl_core.scanners import find_semgrep
 from pearl_core.store import SqlStore
 from pearl_core.testing import FakeClock, make_org, make_principal, make_project
 
@@ -70,18 +71,13 @@ rules:
 
 
 def _semgrep() -> str:
-    candidates = [
-        os.environ.get("PEARL_SEMGREP"),
-        str(Path(sys.prefix) / "semgrep" / "bin" / "semgrep"),
-        shutil.which("semgrep"),
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return candidate
-    message = "semgrep not found: run scripts/setup (installs .venv/semgrep) or set PEARL_SEMGREP"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    """PeaRL's own Semgrep lookup; missing fails in CI and skips elsewhere."""
+    try:
+        return str(find_semgrep(os.environ.get("PEARL_SEMGREP")))
+    except ScannerUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -68,6 +68,11 @@ def _key_parts(key: str, partial: bool) -> tuple[str, int] | None:
     return found
 
 
+#: Values that are not fingerprints: Semgrep writes ``"requires login"`` into
+#: ``matchBasedId/v1`` of every result when run without a Semgrep account.
+_PLACEHOLDERS: Final = frozenset({"requires login"})
+
+
 def tool_fingerprint(result: dict[str, Any]) -> str | None:
     """The tool's stable id: ``fingerprints`` if any, else line-free ``partialFingerprints``.
 
@@ -93,7 +98,7 @@ def tool_fingerprint(result: dict[str, Any]) -> str | None:
                 if not isinstance(value, str):
                     continue
             parts = _key_parts(key, partial)
-            if parts is None or not value:
+            if parts is None or not value or value in _PLACEHOLDERS:
                 continue
             name, version = parts
             if name not in best or version > best[name][0]:
