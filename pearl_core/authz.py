@@ -30,6 +30,12 @@ class Permission(StrEnum):
     FINDINGS_READ = "findings:read"
     FINDINGS_INGEST = "findings:ingest"
     FINDINGS_TRIAGE = "findings:triage"
+    REMEDIATION_GENERATE = "remediation:generate"
+    PACKETS_READ = "packets:read"
+    PACKETS_WORK = "packets:work"
+    APPROVALS_READ = "approvals:read"
+    APPROVALS_REQUEST = "approvals:request"
+    APPROVALS_DECIDE = "approvals:decide"
 
 
 _V, _O, _R, _A, _S = Role.VIEWER, Role.OPERATOR, Role.REVIEWER, Role.ADMIN, Role.SERVICE_ACCOUNT
@@ -50,10 +56,21 @@ PERMISSIONS: Final = MappingProxyType(
         # Who may move a finding at all; which move is FINDING_LIFECYCLE's call
         # (agents reach in_progress and fix_submitted, only humans dispose).
         Permission.FINDINGS_TRIAGE: frozenset({_O, _R, _A, _S}),
+        Permission.REMEDIATION_GENERATE: frozenset({_O, _A}),
+        Permission.PACKETS_READ: frozenset({_V, _O, _R, _A, _S}),
+        # Claiming, heartbeats, guard-rail checks and outcome reports: the
+        # agents doing the work, and operators working a packet by hand.
+        Permission.PACKETS_WORK: frozenset({_O, _S}),
+        Permission.APPROVALS_READ: frozenset({_O, _R, _A, _S}),
+        Permission.APPROVALS_REQUEST: frozenset({_O, _S}),
+        # Deciding is a reviewer's, and a human's: never an agent's.
+        Permission.APPROVALS_DECIDE: frozenset({_R}),
     }
 )
 
-HUMAN_ONLY: Final = frozenset({Permission.POLICY_WRITE, Permission.ORG_ADMIN})
+HUMAN_ONLY: Final = frozenset(
+    {Permission.POLICY_WRITE, Permission.ORG_ADMIN, Permission.APPROVALS_DECIDE}
+)
 
 
 def authorize(principal: Principal, permission: Permission) -> None:

@@ -288,7 +288,11 @@ class TaskPacketRepository(Protocol):
         project_id: str | None = None,
         statuses: Sequence[TaskPacketStatus] | None = None,
     ) -> builtins.list[TaskPacket]: ...
-    async def update(self, packet: TaskPacket) -> None: ...
+    async def update(self, packet: TaskPacket, *, expected: TaskPacket | None = None) -> None:
+        """Store ``packet``. With ``expected`` (the version read in this unit of
+        work), only if the stored packet is still that: otherwise ``Conflict``,
+        so of two concurrent claims or consumptions exactly one wins."""
+        ...
 
 
 class ApprovalRepository(Protocol):
@@ -297,7 +301,12 @@ class ApprovalRepository(Protocol):
     async def list(
         self, *, statuses: Sequence[ApprovalStatus] | None = None
     ) -> builtins.list[ApprovalRequest]: ...
-    async def update(self, request: ApprovalRequest) -> None: ...
+    async def update(
+        self, request: ApprovalRequest, *, expected: ApprovalRequest | None = None
+    ) -> None:
+        """Store ``request``; with ``expected``, compare-and-set (see packets)."""
+        ...
+
     async def record_decision(self, decision: ApprovalDecision) -> None:
         """Store the one decision of a request; a second one is a ``Conflict``."""
         ...

@@ -19,6 +19,10 @@ variable                      meaning                                    default
 ``PEARL_LOG_FORMAT``          ``json`` or ``console``                    ``json``
 ``PEARL_INGEST_MAX_BYTES``    largest scanner report accepted, in bytes  268435456 (256 MiB)
 ``PEARL_INGEST_MAX_RESULTS``  most results one scanner report may hold   500000
+``PEARL_PACKET_TTL_SECONDS``  how long a new task packet may be worked   86400 (a day)
+``PEARL_LEASE_TTL_SECONDS``   how long a claim lasts without a heartbeat 900 (15 minutes)
+``PEARL_APPROVAL_TTL_SECONDS`` how long an approval request stays open   3600 (an hour)
+``PEARL_MAX_DENIED_ATTEMPTS`` guard-rail denials that revoke a lease     5
 ============================  =========================================  ======================
 
 ``PEARL_DECISION_MASK_FIELDS`` lists the input fields the decision log stores
@@ -32,6 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import platformdirs
@@ -123,6 +128,39 @@ class SigningSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkSettings:
+    """Lifetimes of task packets, leases and approval requests, and the lease
+    revocation threshold. All positive; times in seconds."""
+
+    packet_ttl_s: int = 86_400
+    lease_ttl_s: int = 900
+    approval_ttl_s: int = 3_600
+    max_denied_attempts: int = 5
+
+    def __post_init__(self) -> None:
+        for setting, value in (
+            ("PEARL_PACKET_TTL_SECONDS", self.packet_ttl_s),
+            ("PEARL_LEASE_TTL_SECONDS", self.lease_ttl_s),
+            ("PEARL_APPROVAL_TTL_SECONDS", self.approval_ttl_s),
+            ("PEARL_MAX_DENIED_ATTEMPTS", self.max_denied_attempts),
+        ):
+            if value < 1:
+                raise ConfigurationError(f"{setting} must be a positive integer", setting=setting)
+
+    @property
+    def packet_ttl(self) -> timedelta:
+        return timedelta(seconds=self.packet_ttl_s)
+
+    @property
+    def lease_ttl(self) -> timedelta:
+        return timedelta(seconds=self.lease_ttl_s)
+
+    @property
+    def approval_ttl(self) -> timedelta:
+        return timedelta(seconds=self.approval_ttl_s)
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionLogSettings:
     """What the decision log masks in stored inputs (see :class:`InputMask`)."""
 
@@ -166,6 +204,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     decisions: DecisionLogSettings = field(default_factory=DecisionLogSettings)
     signing: SigningSettings = field(default_factory=SigningSettings)
+    work: WorkSettings = field(default_factory=WorkSettings)
     org_id: str = "org_default"
     policies_dir: Path = field(default_factory=default_policies_dir)
 
@@ -187,7 +226,7 @@ class Settings:
             )
         policies = environ.get("PEARL_POLICIES_DIR")
         key_file = environ.get("PEARL_SIGNING_KEY_FILE")
-        ingest_defaults = IngestSettings()
+        ingest_defaults, work = IngestSettings(), WorkSettings()
         return cls(
             store=StoreSettings(database_url=url),
             log=LogSettings(
@@ -208,5 +247,15 @@ class Settings:
             ),
             signing=SigningSettings(
                 key_file=Path(key_file) if key_file else data_dir / SIGNING_KEY_NAME
+            ),
+            work=WorkSettings(
+                packet_ttl_s=_positive_int(environ, "PEARL_PACKET_TTL_SECONDS", work.packet_ttl_s),
+                lease_ttl_s=_positive_int(environ, "PEARL_LEASE_TTL_SECONDS", work.lease_ttl_s),
+                approval_ttl_s=_positive_int(
+                    environ, "PEARL_APPROVAL_TTL_SECONDS", work.approval_ttl_s
+                ),
+                max_denied_attempts=_positive_int(
+                    environ, "PEARL_MAX_DENIED_ATTEMPTS", work.max_denied_attempts
+                ),
             ),
         )

@@ -10,7 +10,7 @@ the next through a policy gate and a human approval.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, model_validator
 
@@ -44,7 +44,15 @@ class ApprovalRequest(PearlModel):
     """A request for a human to allow something an agent may not do alone."""
 
     PEARL_EXTENSIONS: ClassVar[frozenset[str]] = frozenset(
-        {"task_packet_id", "action_digest", "decided_at", "consumed_at"}
+        {
+            "task_packet_id",
+            "action_digest",
+            "action",
+            "bundle_hash",
+            "requester_owner_id",
+            "decided_at",
+            "consumed_at",
+        }
     )
 
     schema_version: SchemaVersion = SCHEMA_VERSION
@@ -66,7 +74,13 @@ class ApprovalRequest(PearlModel):
     ) = None
     """The packet whose agent asked, when an agent asked."""
     action_digest: Annotated[str, Field(min_length=1, max_length=128)] | None = None
-    """Hash of the exact action approved; the guard rail only honours a match."""
+    """Hash of (packet, normalised action, policy bundle hash): the guard rail
+    honours the approval only for exactly this action under this bundle."""
+    action: dict[str, Any] | None = None
+    """The normalised action, for the reviewer to read (untrusted agent input)."""
+    bundle_hash: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    requester_owner_id: PrincipalRef | None = None
+    """The human who owns the requesting service account: they may not decide it."""
     decided_at: UtcDatetime | None = None
     consumed_at: UtcDatetime | None = None
     """When the approved action was used; a consumed approval allows nothing more."""

@@ -11,7 +11,7 @@ signed so the agent can check it came from PeaRL unaltered.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -34,7 +34,18 @@ from pearl_core.domain.enums import (
     TaskType,
 )
 
-__all__ = ["ContextBudget", "Lease", "RemediationSpec", "RiskSummary", "TaskPacket"]
+__all__ = [
+    "ChangedFile",
+    "ContextBudget",
+    "Lease",
+    "OutcomeReport",
+    "OutcomeStatus",
+    "RemediationSpec",
+    "RiskSummary",
+    "TaskPacket",
+    "TestResult",
+    "Violation",
+]
 
 RemediationSpecId = Annotated[
     str, Field(min_length=3, max_length=128, pattern=r"^rs_[A-Za-z0-9_-]+$")
@@ -92,6 +103,49 @@ class Lease(PearlModel):
         return self
 
 
+Sha256 = Annotated[str, Field(pattern=r"^(sha256:)?[0-9a-f]{64}$")]
+OutcomeStatus = Literal["fixed", "partial", "failed", "not_reproducible"]
+
+
+class Violation(PearlModel):
+    """One guard-rail denial while the packet was claimed (the decision log has the rest)."""
+
+    decision_id: Annotated[str, Field(min_length=1, max_length=128)]
+    at: UtcDatetime
+    principal_id: Annotated[str, Field(min_length=1, max_length=200)]
+    action_type: Annotated[str, Field(min_length=1, max_length=100)]
+    rule_ids: list[ShortText] = Field(default_factory=list)
+
+
+class ChangedFile(PearlModel):
+    path: Annotated[str, Field(min_length=1, max_length=4096)]
+    sha256: Sha256
+    """The file's content hash after the change (``sha256:`` prefix optional)."""
+
+
+class TestResult(PearlModel):
+    __test__: ClassVar[bool] = False  # not a pytest class
+
+    name: ShortText
+    """A test the packet requires (one of its ``required_tests``) or any other run."""
+    status: Literal["passed", "failed", "skipped", "error"]
+    output_digest: Sha256 | None = None
+
+
+class OutcomeReport(PearlModel):
+    """What the agent says it did, with the evidence; verification is a rescan's job."""
+
+    status: OutcomeStatus
+    reported_by: Annotated[str, Field(min_length=1, max_length=200)]
+    reported_at: UtcDatetime
+    summary: Annotated[str, Field(max_length=5000)] | None = None
+    changed_files: list[ChangedFile] = Field(default_factory=list)
+    commit_sha: Annotated[str, Field(pattern=r"^[0-9a-f]{7,64}$")] | None = None
+    test_results: list[TestResult] = Field(default_factory=list)
+    tool_output_digests: dict[ShortText, Sha256] = Field(default_factory=dict)
+    """Tool name → digest of its output (scanner runs, linters)."""
+
+
 class TaskPacket(PearlModel):
     """The bounded work order an agent claims over MCP."""
 
@@ -106,6 +160,11 @@ class TaskPacket(PearlModel):
             "lease",
             "denied_attempts",
             "integrity",
+            "allowed_packages",
+            "verification_tools",
+            "violations",
+            "outcome",
+            "compiled_package_id",
         }
     )
 
@@ -146,17 +205,27 @@ class TaskPacket(PearlModel):
     expires_at: UtcDatetime | None = None
     """After this the packet cannot be claimed or worked on, leased or not."""
     lease: Lease | None = None
+    allowed_packages: list[ShortText] = Field(default_factory=list)
+    """Packages a dependency change may touch (SCA fixes); empty means none."""
+    verification_tools: list[ShortText] = Field(default_factory=list)
+    """Scanners whose next full scan verifies the fix (the tools that found it)."""
+    compiled_package_id: Annotated[str, Field(min_length=3, max_length=128)] | None = None
+    """The compiled context package the packet was cut from."""
     denied_attempts: Annotated[int, Field(ge=0)] = 0
     """Guard-rail denials while claimed; policy may revoke the lease past a limit."""
+    violations: list[Violation] = Field(default_factory=list)
+    """The most recent guard-rail denials (newest last, bounded)."""
+    outcome: OutcomeReport | None = None
+    """The agent's last report; verification reads the findings, not this."""
     integrity: Integrity | None = None
     """Hash and signature over :meth:`signing_body`."""
 
     #: Fields that change while the packet is worked on, so signing leaves them out.
     MUTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"status", "lease", "denied_attempts", "integrity"}
+        {"status", "lease", "denied_attempts", "violations", "outcome", "integrity"}
     )
 
     def signing_body(self) -> bytes:
         """Canonical JSON of the packet without :attr:`MUTABLE_FIELDS`: what is
-        hashed and signed, so claiming and heartbeats never invalidate it."""
+        hashed and signed, so claiming, heartbeats and reports never invalidate it."""
         return canonical_json(self.model_dump(mode="json", exclude=set(self.MUTABLE_FIELDS)))

@@ -44,6 +44,7 @@ class Reason:
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id,
+            **({"code": self.details["code"]} if "code" in self.details else {}),
             "message": self.message,
             "title": self.title,
             "hint": self.hint,

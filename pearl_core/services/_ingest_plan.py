@@ -260,6 +260,10 @@ def plan_ingest(
     return plan
 
 
+#: A finding claimed fixed (submitted, or verified) that a scan still reports is reopened.
+_REOPEN_WHEN_SEEN: Final = frozenset({FindingStatus.FIXED_VERIFIED, FindingStatus.FIX_SUBMITTED})
+
+
 def _classify(
     plan: Plan,
     item: NormalizedFinding,
@@ -275,7 +279,7 @@ def _classify(
         key = entry.cross_tool_key or key
         candidate = Pending(entry.finding_id, entry.fingerprint, key, item)
         build_finding(candidate, target, content)  # refuse what cannot be stored
-    if entry.status is FindingStatus.FIXED_VERIFIED:
+    if entry.status in _REOPEN_WHEN_SEEN:
         plan.reopens.append((entry.finding_id, candidate))
     elif candidate is not None:
         plan.updates.append(candidate)

@@ -53,6 +53,7 @@ from pearl_core.ingest.records import ReportInfo
 from pearl_core.ports import UnitOfWork
 from pearl_core.services._ingest_apply import Applied, apply_plan, audit_ingest
 from pearl_core.services._ingest_plan import Plan, Target, plan_ingest
+from pearl_core.services.outcomes import verify_packets
 
 __all__ = ["IngestRequest", "ingest_report"]
 
@@ -145,6 +146,9 @@ async def _write(
         )
     )
     applied = await apply_plan(uow, plan, target=target)
+    if applied.changes:
+        tools = sorted(report.info.tool_names)
+        await verify_packets(uow, request.project_id, request.environment.value, tools)
     summary = _summary(new_id("ing"), request, report, plan, applied)
     await uow.ingest_runs.add(
         IngestRun(

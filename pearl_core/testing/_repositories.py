@@ -228,9 +228,14 @@ class MemoryTaskPacketRepository:
         docs = self._tx.docs("task_packets", statuses=statuses, project_id=project_id)
         return [parse(TaskPacket, doc) for doc in docs]
 
-    async def update(self, packet: TaskPacket) -> None:
+    async def update(self, packet: TaskPacket, *, expected: TaskPacket | None = None) -> None:
         key = (packet.task_packet_id,)
-        if not self._tx.update("task_packets", key, packet, **_status_cols(packet)):
+        expect = None if expected is None else expected.model_dump_json()
+        if not self._tx.update(
+            "task_packets", key, packet, expect_doc=expect, **_status_cols(packet)
+        ):
+            if expected is not None:
+                raise Conflict("the task packet changed meanwhile", id=packet.task_packet_id)
             raise TaskPacketNotFound(packet.task_packet_id)
 
 
@@ -261,9 +266,18 @@ class MemoryApprovalRepository:
         docs = self._tx.docs("approval_requests", statuses=statuses)
         return [parse(ApprovalRequest, doc) for doc in docs]
 
-    async def update(self, request: ApprovalRequest) -> None:
+    async def update(
+        self, request: ApprovalRequest, *, expected: ApprovalRequest | None = None
+    ) -> None:
         key = (request.approval_request_id,)
-        if not self._tx.update("approval_requests", key, request, **_status_cols(request)):
+        expect = None if expected is None else expected.model_dump_json()
+        if not self._tx.update(
+            "approval_requests", key, request, expect_doc=expect, **_status_cols(request)
+        ):
+            if expected is not None:
+                raise Conflict(
+                    "the approval request changed meanwhile", id=request.approval_request_id
+                )
             raise ApprovalNotFound(request.approval_request_id)
 
     async def record_decision(self, decision: ApprovalDecision) -> None:

@@ -254,15 +254,24 @@ class Transaction:
         self.writes = writes
         return stored
 
-    def update(self, table: str, key: Iterable[str], model: BaseModel, **cols: Any) -> bool:
-        """Replace the org's row at ``key``; False if there is none.
+    def update(
+        self,
+        table: str,
+        key: Iterable[str],
+        model: BaseModel,
+        *,
+        expect_doc: str | None = None,
+        **cols: Any,
+    ) -> bool:
+        """Replace the org's row at ``key``; False if there is none, or if
+        ``expect_doc`` is given and the stored doc is no longer that.
 
         A new value colliding with another row's unique column, or pointing at
         a missing project, is a ``Conflict`` (the SQL store's integrity error).
         """
         full_key = self.key(*key)
         current = self.tables[table].get(full_key)
-        if current is None:
+        if current is None or (expect_doc is not None and current.doc != expect_doc):
             return False
         merged_cols = {**current.cols, **cols}
         if (

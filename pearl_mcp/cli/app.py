@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 import anyio
 import click
 
-from pearl_core import Pearl, PearlError, Settings, bootstrap
+from pearl_core import Pearl, PearlError, Settings, ValidationFailed, bootstrap
 
-__all__ = ["CliContext", "cli", "emit", "main", "run"]
+__all__ = ["CliContext", "cli", "emit", "json_object", "main", "run"]
 
 EXIT_ERROR = 1
 _T = TypeVar("_T")
@@ -56,6 +56,17 @@ def emit(data: Any, *, as_json: bool, text: str | Callable[[], str]) -> None:
         click.echo(text() if callable(text) else text)
 
 
+def json_object(text: str, *, field: str = "input") -> dict[str, Any]:
+    """``text`` parsed as a JSON object; ``validation_failed`` naming ``field`` otherwise."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(f"the {field} is not JSON: {exc.msg}", field=field) from None
+    if not isinstance(value, dict):
+        raise ValidationFailed(f"the {field} must be a JSON object", field=field)
+    return value
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
 
@@ -71,16 +82,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entrypoint: run the CLI and map errors to exit codes."""
     # Importing a command module registers its commands (hence the unused names).
     from pearl_mcp.cli import (  # noqa: F401
+        approvals,
         audit,
         context,
         db,
         demo,
         findings,
         ingest,
+        packets,
         policy,
         policy_log,
         policy_versions,
         projects,
+        remediation,
     )
 
     try:

@@ -15,12 +15,10 @@ Both exit 0 whatever the outcome; non-zero only on an error.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -28,12 +26,11 @@ from pearl_core import (
     DecisionRecord,
     Pearl,
     ReplayReport,
-    ValidationFailed,
     evaluate_policy,
     local_operator,
     replay_decisions,
 )
-from pearl_mcp.cli.app import emit, json_option, run
+from pearl_mcp.cli.app import emit, json_object, json_option, run
 from pearl_mcp.cli.policy import policy
 
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
@@ -71,16 +68,6 @@ def parse_since(value: str, now: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _read_input(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"the input is not JSON: {exc.msg}", field="input") from None
-    if not isinstance(value, dict):
-        raise ValidationFailed("the input must be a JSON object", field="input")
-    return value
-
-
 @policy.command("eval")
 @click.argument("entrypoint")
 @click.option("--input", "input_json", default=None, help="The input as JSON (default: stdin).")
@@ -98,7 +85,7 @@ def eval_(
 ) -> None:
     """Decide ENTRYPOINT for a JSON input (--input or stdin) and log the decision."""
     text = input_json if input_json is not None else sys.stdin.read()
-    payload = _read_input(text)
+    payload = json_object(text)
 
     async def work(pearl: Pearl) -> DecisionRecord:
         engine = pearl.policy_engine(rego_dir, data_dir)

@@ -113,9 +113,24 @@ DELIBERATE_DIFFERENCES: tuple[Difference, ...] = (
         "leased to one agent, expiring, scoped to paths and commands, signed",
     ),
     Difference(
+        "TaskPacket.allowed_packages, verification_tools, compiled_package_id",
+        "what a dependency fix may touch; which scanners verify; the context it was cut from",
+        "scoped SCA fixes, verification rescans, guard rails under the packet's own context",
+    ),
+    Difference(
+        "TaskPacket.violations, outcome",
+        "guard-rail denials while claimed; the agent's evidence",
+        "revoking leases after repeated denials; reviewers see what the agent claims",
+    ),
+    Difference(
         "ApprovalRequest.task_packet_id, action_digest, decided_at, consumed_at",
         "single-use approvals bound to one action",
         "an approval cannot be replayed for another change",
+    ),
+    Difference(
+        "ApprovalRequest.action, bundle_hash, requester_owner_id",
+        "the normalised action, the policy it was judged under, the requester's owner",
+        "reviewers read what they approve; the owner of an agent cannot approve it",
     ),
     Difference("Job.attempts", "retry counter", "backoff and dead-letter"),
     Difference("Job.idempotency_key", "submission key", "retried requests find their job"),

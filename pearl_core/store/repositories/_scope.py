@@ -219,15 +219,27 @@ def is_foreign_key_violation(exc: IntegrityError) -> bool:
 
 
 async def update_row(
-    scope: Scope, table: Table, key: Mapping[str, str], values: Mapping[str, Any]
+    scope: Scope,
+    table: Table,
+    key: Mapping[str, str],
+    values: Mapping[str, Any],
+    *,
+    expect_doc: str | None = None,
 ) -> bool:
-    """Update the row of the principal's org matching ``key``; False if there is none.
+    """Update the row of the principal's org matching ``key``; False if there is
+    none, or if ``expect_doc`` is given and the stored ``doc`` is no longer that
+    (compare-and-set: of two concurrent writers from the same version, one wins).
 
     A new value that collides with another row's unique column is a ``Conflict``.
     """
+    condition = [] if expect_doc is None else [table.c.doc == expect_doc]
     statement = (
         update(table)
-        .where(scope.owns(table), *(table.c[name] == value for name, value in key.items()))
+        .where(
+            scope.owns(table),
+            *(table.c[name] == value for name, value in key.items()),
+            *condition,
+        )
         .values(**values)
     )
     try:

@@ -82,9 +82,17 @@ class SqlApprovalRepository:
         )
         return [parse(ApprovalRequest, doc) for doc in await fetch_docs(self._scope, statement)]
 
-    async def update(self, request: ApprovalRequest) -> None:
+    async def update(
+        self, request: ApprovalRequest, *, expected: ApprovalRequest | None = None
+    ) -> None:
         key = {"approval_request_id": request.approval_request_id}
-        if not await update_row(self._scope, approval_requests, key, _request_values(request)):
+        expect = None if expected is None else dump(expected)
+        values = _request_values(request)
+        if not await update_row(self._scope, approval_requests, key, values, expect_doc=expect):
+            if expected is not None:
+                raise Conflict(
+                    "the approval request changed meanwhile", id=request.approval_request_id
+                )
             raise ApprovalNotFound(request.approval_request_id)
 
     async def record_decision(self, decision: ApprovalDecision) -> None:

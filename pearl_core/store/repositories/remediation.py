@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from pearl_core.domain.enums import TaskPacketStatus
 from pearl_core.domain.remediation import RemediationSpec, TaskPacket
-from pearl_core.errors import AlreadyExists, NotFound, TaskPacketNotFound
+from pearl_core.errors import AlreadyExists, Conflict, NotFound, TaskPacketNotFound
 from pearl_core.store.repositories._scope import (
     Scope,
     dump,
@@ -110,7 +110,11 @@ class SqlTaskPacketRepository:
         )
         return [parse(TaskPacket, doc) for doc in await fetch_docs(self._scope, statement)]
 
-    async def update(self, packet: TaskPacket) -> None:
+    async def update(self, packet: TaskPacket, *, expected: TaskPacket | None = None) -> None:
         key = {"task_packet_id": packet.task_packet_id}
-        if not await update_row(self._scope, task_packets, key, _packet_values(packet)):
+        expect = None if expected is None else dump(expected)
+        values = _packet_values(packet)
+        if not await update_row(self._scope, task_packets, key, values, expect_doc=expect):
+            if expected is not None:
+                raise Conflict("the task packet changed meanwhile", id=packet.task_packet_id)
             raise TaskPacketNotFound(packet.task_packet_id)
