@@ -31,11 +31,22 @@ from pearl_core.domain.context import (
 )
 from pearl_core.domain.decisions import DecisionRecord, InputMask
 from pearl_core.domain.diff import Change
-from pearl_core.domain.enums import Environment, FindingStatus, RiskLevel
+from pearl_core.domain.enums import (
+    ApprovalStatus,
+    Eligibility,
+    Environment,
+    FindingStatus,
+    PrincipalKind,
+    RiskLevel,
+    Role,
+    TaskPacketStatus,
+)
 from pearl_core.domain.findings import Finding
+from pearl_core.domain.governance import ApprovalDecision, ApprovalRequest
 from pearl_core.domain.identity import Principal
 from pearl_core.domain.ingest import IngestRun, IngestSummary, QuarantinedRecord
 from pearl_core.domain.project import Project
+from pearl_core.domain.remediation import OutcomeReport, RemediationSpec, TaskPacket
 from pearl_core.errors import (
     AlreadyExists,
     Conflict,
@@ -52,10 +63,14 @@ from pearl_core.errors import (
     PolicyError,
     PolicyEvaluationError,
     PolicyLoadError,
+    ScannerFailed,
+    ScannerUnavailable,
     SignatureInvalid,
+    Unauthenticated,
     UnrecognizedFormat,
     ValidationFailed,
 )
+from pearl_core.guardrails import AgentAction
 from pearl_core.ingest.pipeline import IngestLimits
 from pearl_core.ingest.registry import FORMAT_NAMES as INGEST_FORMATS
 from pearl_core.policy import (
@@ -74,6 +89,13 @@ from pearl_core.policy import (
     run_rego_tests,
 )
 from pearl_core.ports import UnitOfWork, UnitOfWorkFactory
+from pearl_core.services.approvals import (
+    ApprovalView,
+    decide_approval,
+    get_approval,
+    list_approvals,
+    request_approval,
+)
 from pearl_core.services.audit import list_audit_events, verify_audit_chain
 from pearl_core.services.context import (
     PackageStatus,
@@ -91,9 +113,21 @@ from pearl_core.services.decisions import ReplayedDecision, ReplayReport, decisi
 from pearl_core.services.decisions import evaluate as evaluate_policy
 from pearl_core.services.decisions import replay as replay_decisions
 from pearl_core.services.findings import change_finding_status, get_finding, list_findings
+from pearl_core.services.guard import GuardResult, check_action
 from pearl_core.services.ingest import IngestRequest, ingest_report
+from pearl_core.services.outcomes import report_outcome
+from pearl_core.services.packets import (
+    claim_task_packet,
+    expire_task_packets,
+    get_task_packet,
+    heartbeat_task_packet,
+    list_task_packets,
+    next_task_packet,
+    release_task_packet,
+)
 from pearl_core.services.policy_versions import DOCUMENT_KINDS, policy_diff, policy_history
 from pearl_core.services.projects import NewProject, create_project, get_project, list_projects
+from pearl_core.services.remediation import Generated, generate_remediation_specs
 from pearl_core.services.setup import (
     DefaultPolicies,
     SeedResult,
@@ -108,6 +142,7 @@ from pearl_core.settings import (
     Settings,
     SigningSettings,
     StoreSettings,
+    WorkSettings,
 )
 from pearl_core.trace import current_trace_id, trace_scope
 from pearl_core.validation import parse, parse_json
@@ -117,8 +152,13 @@ __version__ = "0.1.0"
 __all__ = [
     "DOCUMENT_KINDS",
     "INGEST_FORMATS",
+    "AgentAction",
     "AlreadyExists",
     "ApplicationSpec",
+    "ApprovalDecision",
+    "ApprovalRequest",
+    "ApprovalStatus",
+    "ApprovalView",
     "AuditEvent",
     "AuditOutcome",
     "ChainReport",
@@ -134,12 +174,15 @@ __all__ = [
     "DocumentKind",
     "DocumentVersion",
     "Ed25519Signer",
+    "Eligibility",
     "Environment",
     "EnvironmentProfile",
     "Finding",
     "FindingNotFound",
     "FindingStatus",
     "Forbidden",
+    "Generated",
+    "GuardResult",
     "IdempotencyConflict",
     "IngestLimits",
     "IngestRequest",
@@ -158,6 +201,7 @@ __all__ = [
     "OpaEngine",
     "OrgBaseline",
     "OrgStatus",
+    "OutcomeReport",
     "PackageStatus",
     "Pearl",
     "PearlError",
@@ -171,49 +215,69 @@ __all__ = [
     "PolicyLoadError",
     "PolicyProcessPool",
     "Principal",
+    "PrincipalKind",
     "Project",
     "QuarantinedRecord",
     "Reason",
     "RegoTestReport",
     "RegorusEngine",
+    "RemediationSpec",
     "ReplayReport",
     "ReplayedDecision",
     "RiskLevel",
+    "Role",
+    "ScannerFailed",
+    "ScannerUnavailable",
     "SeedResult",
     "Settings",
     "SignatureInvalid",
     "SigningSettings",
     "StoreSettings",
     "SystemClock",
+    "TaskPacket",
+    "TaskPacketStatus",
+    "Unauthenticated",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UnrecognizedFormat",
     "ValidationFailed",
+    "WorkSettings",
     "__version__",
     "authorize",
     "bootstrap",
     "change_finding_status",
+    "check_action",
     "check_policies",
+    "claim_task_packet",
     "compile_context",
     "compile_project_context",
     "create_project",
     "current_trace_id",
+    "decide_approval",
     "decision_record",
     "default_rego_dir",
     "describe_org",
     "evaluate_policy",
+    "expire_task_packets",
+    "generate_remediation_specs",
+    "get_approval",
     "get_finding",
     "get_package",
     "get_project",
+    "get_task_packet",
+    "heartbeat_task_packet",
     "ingest_report",
     "key_id_of",
     "latest_package",
+    "list_approvals",
     "list_audit_events",
     "list_findings",
     "list_projects",
+    "list_task_packets",
     "load_bundle",
     "load_public_key",
     "local_operator",
+    "next_task_packet",
     "package_status",
     "parse",
     "parse_json",
@@ -224,7 +288,10 @@ __all__ = [
     "put_environment_profile",
     "put_org_baseline",
     "read_default_policies",
+    "release_task_packet",
     "replay_decisions",
+    "report_outcome",
+    "request_approval",
     "run_rego_tests",
     "seed_defaults",
     "sign_package",

@@ -275,12 +275,20 @@ class IngestRunRepository(Protocol):
 
 class RemediationSpecRepository(Protocol):
     async def add(self, spec: RemediationSpec) -> None: ...
+    async def add_many(self, specs: Sequence[RemediationSpec]) -> None:
+        """Store new specs in one batch, all or none (``already_exists`` if any id is taken)."""
+        ...
+
     async def get(self, remediation_spec_id: str) -> RemediationSpec: ...
     async def list(self, *, project_id: str | None = None) -> builtins.list[RemediationSpec]: ...
 
 
 class TaskPacketRepository(Protocol):
     async def add(self, packet: TaskPacket) -> None: ...
+    async def add_many(self, packets: Sequence[TaskPacket]) -> None:
+        """Store new packets in one batch, all or none."""
+        ...
+
     async def get(self, task_packet_id: str) -> TaskPacket: ...
     async def list(
         self,
@@ -363,6 +371,10 @@ class DecisionLogRepository(Protocol):
     async def add(self, record: DecisionRecord) -> None:
         """Store a record of the principal's org; ``AlreadyExists`` if its id is taken,
         ``Forbidden`` if it names another org."""
+        ...
+
+    async def add_many(self, records: Sequence[DecisionRecord]) -> None:
+        """Log many records in one batch, all or none."""
         ...
 
     async def get(self, decision_id: str) -> DecisionRecord:

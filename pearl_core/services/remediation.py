@@ -32,7 +32,7 @@ from pearl_core.domain.enums import (
     TaskPacketStatus,
 )
 from pearl_core.domain.remediation import RemediationSpec, TaskPacket
-from pearl_core.errors import NotFound, PackageNotFound
+from pearl_core.errors import PackageNotFound
 from pearl_core.policy.ports import PolicyEngine
 from pearl_core.ports import UnitOfWork
 from pearl_core.remediation import (
@@ -104,11 +104,15 @@ async def generate_remediation_specs(
             limit=_PAGE,
         )
         todo = [f for f in found if f.finding_id not in covered]
-        specs, packets = [], []
+        stored = {
+            s.remediation_spec_id: s
+            for s in await uow.remediation_specs.list(project_id=project_id)
+        }
+        specs, new_specs, packets, records = [], [], [], []
         for unit in group_findings(todo):
             question = eligibility_input(unit, environment, context)
             decision = evaluate_eligibility(engine, question)
-            await uow.decisions.add(
+            records.append(
                 decision_record(
                     decision,
                     question,
@@ -127,22 +131,28 @@ async def generate_remediation_specs(
                 generated_at=now,
                 trace_id=trace_id,
             )
-            spec = await _stored_or_new(uow, spec)
+            if spec.remediation_spec_id in stored:
+                spec = stored[spec.remediation_spec_id]
+            else:
+                new_specs.append(spec)
             specs.append(spec)
             if spec.eligibility not in _AGENT_ELIGIBLE or spec.remediation_spec_id in open_specs:
                 continue
-            packet = build_packet(
-                spec,
-                unit,
-                context,
-                generated_at=now,
-                ttl=packet_ttl,
-                trace_id=trace_id,
-                signer=signer,
-                compiled_package_id=context.package_id,
+            packets.append(
+                build_packet(
+                    spec,
+                    unit,
+                    context,
+                    generated_at=now,
+                    ttl=packet_ttl,
+                    trace_id=trace_id,
+                    signer=signer,
+                    compiled_package_id=context.package_id,
+                )
             )
-            await uow.task_packets.add(packet)
-            packets.append(packet)
+        await uow.decisions.add_many(records)
+        await uow.remediation_specs.add_many(new_specs)
+        await uow.task_packets.add_many(packets)
         await uow.audit.record(
             "remediation.generated",
             resource_type="project",
@@ -156,11 +166,3 @@ async def generate_remediation_specs(
         )
         await uow.commit()
     return Generated(tuple(specs), tuple(packets), len(todo))
-
-
-async def _stored_or_new(uow: UnitOfWork, spec: RemediationSpec) -> RemediationSpec:
-    try:
-        return await uow.remediation_specs.get(spec.remediation_spec_id)
-    except NotFound:
-        await uow.remediation_specs.add(spec)
-        return spec

@@ -39,13 +39,18 @@ def create_engine(url: str, *, connect_timeout: float = 10.0) -> AsyncEngine:
 
     Nothing connects yet; an unreachable database surfaces as
     :class:`~pearl_core.errors.StoreUnavailable` when a unit of work opens.
+    The pool does not roll back connections it gets back: a unit of work
+    always ends its transaction (commit, or rollback on exit) before it
+    returns the connection, so that would be a wasted round trip per use.
     """
     parsed = _parse(url)
     if parsed.drivername == "sqlite+aiosqlite":
         if parsed.query:
             raise ConfigurationError("SQLite URLs take no query options", url=url)
         engine = create_async_engine(
-            parsed, async_creator=functools.partial(_open_sqlite, parsed.database or ":memory:")
+            parsed,
+            async_creator=functools.partial(_open_sqlite, parsed.database or ":memory:"),
+            pool_reset_on_return=None,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
@@ -53,6 +58,7 @@ def create_engine(url: str, *, connect_timeout: float = 10.0) -> AsyncEngine:
     return create_async_engine(
         parsed,
         pool_pre_ping=True,
+        pool_reset_on_return=None,
         connect_args={"timeout": connect_timeout},
     )
 

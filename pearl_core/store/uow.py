@@ -112,7 +112,8 @@ class SqlUnitOfWork:
         # Give the connection back even when the caller is being cancelled.
         with anyio.CancelScope(shield=True):
             try:
-                await connection.rollback()
+                if connection.in_transaction():
+                    await connection.rollback()
             finally:
                 await connection.close()
 

@@ -7,11 +7,11 @@ another org's record), do not count as audited state changes, and are read in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 from pearl_core.domain.decisions import DecisionRecord
-from pearl_core.errors import AlreadyExists, Forbidden, NotFound
+from pearl_core.errors import AlreadyExists, Forbidden, NotFound, PearlError
 from pearl_core.testing._tables import Transaction, parse
 
 __all__ = ["MemoryDecisionLogRepository"]
@@ -29,6 +29,15 @@ class MemoryDecisionLogRepository:
         cols = {"entrypoint": record.entrypoint, "decided_at": record.decided_at}
         if not self._tx.insert_record(_TABLE, (record.decision_id,), record, **cols):
             raise AlreadyExists("the decision is already logged", id=record.decision_id)
+
+    async def add_many(self, records: Sequence[DecisionRecord]) -> None:
+        savepoint = self._tx.savepoint(_TABLE)
+        try:
+            for record in records:
+                await self.add(record)
+        except PearlError:
+            self._tx.rollback_to(savepoint)
+            raise
 
     async def get(self, decision_id: str) -> DecisionRecord:
         doc = self._tx.doc(_TABLE, decision_id)

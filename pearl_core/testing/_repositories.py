@@ -8,7 +8,8 @@ project-bound rows need their project (``ProjectNotFound``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from pearl_core.domain.enums import (
     ApprovalStatus,
@@ -36,10 +37,13 @@ from pearl_core.errors import (
     Forbidden,
     NotFound,
     OrgNotFound,
+    PearlError,
     ProjectNotFound,
     TaskPacketNotFound,
 )
 from pearl_core.testing._tables import Transaction, parse
+
+_M = TypeVar("_M")
 
 __all__ = [
     "MemoryApprovalRepository",
@@ -193,6 +197,9 @@ class MemoryRemediationSpecRepository:
         if not self._tx.insert("remediation_specs", key, spec, project_id=spec.project_id):
             raise AlreadyExists("the remediation spec exists", id=spec.remediation_spec_id)
 
+    async def add_many(self, specs: Sequence[RemediationSpec]) -> None:
+        await _all_or_none(self._tx, "remediation_specs", self.add, specs)
+
     async def get(self, remediation_spec_id: str) -> RemediationSpec:
         doc = self._tx.doc("remediation_specs", remediation_spec_id)
         if doc is None:
@@ -212,6 +219,9 @@ class MemoryTaskPacketRepository:
         key = (packet.task_packet_id,)
         if not self._tx.insert("task_packets", key, packet, **_status_cols(packet)):
             raise AlreadyExists("the task packet exists", id=packet.task_packet_id)
+
+    async def add_many(self, packets: Sequence[TaskPacket]) -> None:
+        await _all_or_none(self._tx, "task_packets", self.add, packets)
 
     async def get(self, task_packet_id: str) -> TaskPacket:
         doc = self._tx.doc("task_packets", task_packet_id)
@@ -237,6 +247,20 @@ class MemoryTaskPacketRepository:
             if expected is not None:
                 raise Conflict("the task packet changed meanwhile", id=packet.task_packet_id)
             raise TaskPacketNotFound(packet.task_packet_id)
+
+
+async def _all_or_none(
+    tx: Transaction, table: str, add: Callable[[_M], Awaitable[None]], items: Sequence[_M]
+) -> None:
+    """``add`` each item in order; the first failure undoes the batch (as the SQL
+    store's savepoint does) and is raised."""
+    savepoint = tx.savepoint(table)
+    try:
+        for item in items:
+            await add(item)
+    except PearlError:
+        tx.rollback_to(savepoint)
+        raise
 
 
 def _status_cols(

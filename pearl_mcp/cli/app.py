@@ -98,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # Without standalone mode, click returns ctx.exit(code)'s code instead of exiting.
+        code = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
     except PearlError as exc:
         click.echo(f"pearl: error [{exc.code}] {exc.message}", err=True)
         sys.exit(EXIT_ERROR)
@@ -110,3 +111,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("pearl: aborted", err=True)
         sys.exit(EXIT_ERROR)
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)

@@ -12,14 +12,15 @@ import sys
 
 import click
 
-from pearl_core import Pearl, local_operator
-from pearl_core.domain.enums import ApprovalStatus
-from pearl_core.domain.governance import ApprovalRequest
-from pearl_core.services.approvals import (
+from pearl_core import (
+    ApprovalRequest,
+    ApprovalStatus,
     ApprovalView,
+    Pearl,
     decide_approval,
     get_approval,
     list_approvals,
+    local_operator,
     request_approval,
 )
 from pearl_mcp.cli.app import cli, emit, json_object, json_option, run

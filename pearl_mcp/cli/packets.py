@@ -13,17 +13,19 @@ from typing import Any
 
 import click
 
-from pearl_core import Pearl, local_operator
-from pearl_core.domain.enums import TaskPacketStatus
-from pearl_core.domain.remediation import TaskPacket
-from pearl_core.services.guard import GuardResult, check_action
-from pearl_core.services.outcomes import report_outcome
-from pearl_core.services.packets import (
+from pearl_core import (
+    GuardResult,
+    Pearl,
+    TaskPacket,
+    TaskPacketStatus,
+    check_action,
     claim_task_packet,
     get_task_packet,
     heartbeat_task_packet,
     list_task_packets,
+    local_operator,
     release_task_packet,
+    report_outcome,
 )
 from pearl_mcp.cli.app import cli, emit, json_object, json_option, run
 

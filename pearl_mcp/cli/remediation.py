@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 
-from pearl_core import Environment, Pearl, RiskLevel, local_operator
-from pearl_core.services.remediation import Generated, generate_remediation_specs
+from pearl_core import (
+    Environment,
+    Generated,
+    Pearl,
+    RiskLevel,
+    generate_remediation_specs,
+    local_operator,
+)
 from pearl_mcp.cli.app import cli, emit, json_option, run
 
 

@@ -7,7 +7,7 @@ record an audit event (see :class:`pearl_core.ports.DecisionLogRepository`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from pearl_core.store.repositories._scope import (
     Scope,
     dump,
     fetch_doc,
+    insert_batch,
     insert_new,
     parse,
     where,
@@ -47,6 +48,22 @@ class SqlDecisionLogRepository:
         }
         if not await insert_new(self._scope, _table, values, needs_audit=False):
             raise AlreadyExists("the decision is already logged", id=record.decision_id)
+
+    async def add_many(self, records: Sequence[DecisionRecord]) -> None:
+        if any(record.org_id != self._scope.org_id for record in records):
+            raise Forbidden("cannot log a decision of another org")
+        rows = [
+            {
+                "decision_id": record.decision_id,
+                "entrypoint": record.entrypoint,
+                "decided_at": record.decided_at,
+                "bundle_hash": record.bundle_hash,
+                "decision": record.decision,
+                "doc": dump(record),
+            }
+            for record in records
+        ]
+        await insert_batch(self._scope, _table, rows, what="decision", needs_audit=False)
 
     async def get(self, decision_id: str) -> DecisionRecord:
         statement = select(_table.c.doc).where(*where(self._scope, _table, decision_id=decision_id))

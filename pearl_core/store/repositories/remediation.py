@@ -15,6 +15,7 @@ from pearl_core.store.repositories._scope import (
     dump,
     fetch_doc,
     fetch_docs,
+    insert_batch,
     insert_new,
     parse,
     project_parent,
@@ -41,6 +42,20 @@ class SqlRemediationSpecRepository:
         parent = project_parent(spec.project_id)
         if not await insert_new(self._scope, remediation_specs, values, parent=parent):
             raise AlreadyExists("the remediation spec exists", id=spec.remediation_spec_id)
+
+    async def add_many(self, specs: Sequence[RemediationSpec]) -> None:
+        now = self._scope.clock.now()
+        rows = [
+            {
+                "remediation_spec_id": spec.remediation_spec_id,
+                "project_id": spec.project_id,
+                "environment": spec.environment.value,
+                "stored_at": now,
+                "doc": dump(spec),
+            }
+            for spec in specs
+        ]
+        await insert_batch(self._scope, remediation_specs, rows, what="remediation spec")
 
     async def get(self, remediation_spec_id: str) -> RemediationSpec:
         table = remediation_specs
@@ -85,6 +100,14 @@ class SqlTaskPacketRepository:
         parent = project_parent(packet.project_id)
         if not await insert_new(self._scope, task_packets, values, parent=parent):
             raise AlreadyExists("the task packet exists", id=packet.task_packet_id)
+
+    async def add_many(self, packets: Sequence[TaskPacket]) -> None:
+        now = self._scope.clock.now()
+        rows = [
+            {"task_packet_id": p.task_packet_id, "stored_at": now, **_packet_values(p)}
+            for p in packets
+        ]
+        await insert_batch(self._scope, task_packets, rows, what="task packet")
 
     async def get(self, task_packet_id: str) -> TaskPacket:
         table = task_packets
