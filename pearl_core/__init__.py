@@ -21,6 +21,7 @@ from pearl_core.context import (
     verify_package,
 )
 from pearl_core.domain.audit import AuditEvent, AuditOutcome
+from pearl_core.domain.common import ErrorResponse
 from pearl_core.domain.context import (
     ApplicationSpec,
     CompiledContextPackage,
@@ -29,6 +30,7 @@ from pearl_core.domain.context import (
     EnvironmentProfile,
     OrgBaseline,
 )
+from pearl_core.domain.credentials import ApiKey
 from pearl_core.domain.decisions import DecisionRecord, InputMask
 from pearl_core.domain.diff import Change
 from pearl_core.domain.enums import (
@@ -40,15 +42,20 @@ from pearl_core.domain.enums import (
     RiskLevel,
     Role,
     TaskPacketStatus,
+    TaskType,
 )
 from pearl_core.domain.findings import Finding
-from pearl_core.domain.governance import ApprovalDecision, ApprovalRequest
-from pearl_core.domain.identity import Principal
+from pearl_core.domain.governance import ApprovalDecision, ApprovalRequest, ExceptionRecord
+from pearl_core.domain.identity import Org, Principal, ServiceAccount, User
 from pearl_core.domain.ingest import IngestRun, IngestSummary, QuarantinedRecord
+from pearl_core.domain.jobs import Job
 from pearl_core.domain.project import Project
 from pearl_core.domain.remediation import OutcomeReport, RemediationSpec, TaskPacket
+from pearl_core.domain.reports import Report, ReportRequest
 from pearl_core.errors import (
     AlreadyExists,
+    ApiKeyNotFound,
+    ConfigurationError,
     Conflict,
     FindingNotFound,
     Forbidden,
@@ -58,6 +65,7 @@ from pearl_core.errors import (
     LimitExceeded,
     MalformedReport,
     NotFound,
+    PackageNotFound,
     PearlError,
     PolicyEngineUnavailable,
     PolicyError,
@@ -89,6 +97,7 @@ from pearl_core.policy import (
     run_rego_tests,
 )
 from pearl_core.ports import UnitOfWork, UnitOfWorkFactory
+from pearl_core.scanners import SemgrepRun, find_semgrep, run_semgrep
 from pearl_core.services.approvals import (
     ApprovalView,
     decide_approval,
@@ -109,12 +118,24 @@ from pearl_core.services.context_documents import (
     put_environment_profile,
     put_org_baseline,
 )
+from pearl_core.services.credentials import (
+    create_api_key,
+    create_service_account,
+    find_service_account,
+    list_api_keys,
+    list_service_accounts,
+    resolve_api_key,
+    revoke_api_key,
+)
 from pearl_core.services.decisions import ReplayedDecision, ReplayReport, decision_record
 from pearl_core.services.decisions import evaluate as evaluate_policy
 from pearl_core.services.decisions import replay as replay_decisions
+from pearl_core.services.exceptions import ExceptionRequest, list_exceptions, request_exception
 from pearl_core.services.findings import change_finding_status, get_finding, list_findings
+from pearl_core.services.gate import GateStatus, gate_status
 from pearl_core.services.guard import GuardResult, check_action
 from pearl_core.services.ingest import IngestRequest, ingest_report
+from pearl_core.services.jobs import compile_context_job, get_job
 from pearl_core.services.outcomes import report_outcome
 from pearl_core.services.packets import (
     claim_task_packet,
@@ -128,6 +149,7 @@ from pearl_core.services.packets import (
 from pearl_core.services.policy_versions import DOCUMENT_KINDS, policy_diff, policy_history
 from pearl_core.services.projects import NewProject, create_project, get_project, list_projects
 from pearl_core.services.remediation import Generated, generate_remediation_specs
+from pearl_core.services.reports import generate_report, get_report
 from pearl_core.services.setup import (
     DefaultPolicies,
     SeedResult,
@@ -135,6 +157,7 @@ from pearl_core.services.setup import (
     seed_defaults,
 )
 from pearl_core.services.status import OrgStatus, describe_org
+from pearl_core.services.task_generation import TaskRequest, generate_task_packet
 from pearl_core.settings import (
     DecisionLogSettings,
     IngestSettings,
@@ -144,7 +167,7 @@ from pearl_core.settings import (
     StoreSettings,
     WorkSettings,
 )
-from pearl_core.trace import current_trace_id, trace_scope
+from pearl_core.trace import current_trace_id, new_trace_id, trace_scope
 from pearl_core.validation import parse, parse_json
 
 __version__ = "0.1.0"
@@ -154,6 +177,8 @@ __all__ = [
     "INGEST_FORMATS",
     "AgentAction",
     "AlreadyExists",
+    "ApiKey",
+    "ApiKeyNotFound",
     "ApplicationSpec",
     "ApprovalDecision",
     "ApprovalRequest",
@@ -165,6 +190,7 @@ __all__ = [
     "Change",
     "Clock",
     "CompiledContextPackage",
+    "ConfigurationError",
     "Conflict",
     "ContextSigner",
     "Decision",
@@ -177,10 +203,14 @@ __all__ = [
     "Eligibility",
     "Environment",
     "EnvironmentProfile",
+    "ErrorResponse",
+    "ExceptionRecord",
+    "ExceptionRequest",
     "Finding",
     "FindingNotFound",
     "FindingStatus",
     "Forbidden",
+    "GateStatus",
     "Generated",
     "GuardResult",
     "IdempotencyConflict",
@@ -192,6 +222,7 @@ __all__ = [
     "InputMask",
     "IntegrityViolation",
     "InvalidTransition",
+    "Job",
     "KeyFileSigner",
     "LimitExceeded",
     "LogSettings",
@@ -199,9 +230,11 @@ __all__ = [
     "NewProject",
     "NotFound",
     "OpaEngine",
+    "Org",
     "OrgBaseline",
     "OrgStatus",
     "OutcomeReport",
+    "PackageNotFound",
     "PackageStatus",
     "Pearl",
     "PearlError",
@@ -224,11 +257,15 @@ __all__ = [
     "RemediationSpec",
     "ReplayReport",
     "ReplayedDecision",
+    "Report",
+    "ReportRequest",
     "RiskLevel",
     "Role",
     "ScannerFailed",
     "ScannerUnavailable",
     "SeedResult",
+    "SemgrepRun",
+    "ServiceAccount",
     "Settings",
     "SignatureInvalid",
     "SigningSettings",
@@ -236,10 +273,13 @@ __all__ = [
     "SystemClock",
     "TaskPacket",
     "TaskPacketStatus",
+    "TaskRequest",
+    "TaskType",
     "Unauthenticated",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UnrecognizedFormat",
+    "User",
     "ValidationFailed",
     "WorkSettings",
     "__version__",
@@ -250,8 +290,11 @@ __all__ = [
     "check_policies",
     "claim_task_packet",
     "compile_context",
+    "compile_context_job",
     "compile_project_context",
+    "create_api_key",
     "create_project",
+    "create_service_account",
     "current_trace_id",
     "decide_approval",
     "decision_record",
@@ -259,24 +302,35 @@ __all__ = [
     "describe_org",
     "evaluate_policy",
     "expire_task_packets",
+    "find_semgrep",
+    "find_service_account",
+    "gate_status",
     "generate_remediation_specs",
+    "generate_report",
+    "generate_task_packet",
     "get_approval",
     "get_finding",
+    "get_job",
     "get_package",
     "get_project",
+    "get_report",
     "get_task_packet",
     "heartbeat_task_packet",
     "ingest_report",
     "key_id_of",
     "latest_package",
+    "list_api_keys",
     "list_approvals",
     "list_audit_events",
+    "list_exceptions",
     "list_findings",
     "list_projects",
+    "list_service_accounts",
     "list_task_packets",
     "load_bundle",
     "load_public_key",
     "local_operator",
+    "new_trace_id",
     "next_task_packet",
     "package_status",
     "parse",
@@ -292,7 +346,11 @@ __all__ = [
     "replay_decisions",
     "report_outcome",
     "request_approval",
+    "request_exception",
+    "resolve_api_key",
+    "revoke_api_key",
     "run_rego_tests",
+    "run_semgrep",
     "seed_defaults",
     "sign_package",
     "trace_scope",

@@ -5,37 +5,23 @@ A permission maps to the roles that grant it. Service accounts hold only the
 :class:`~pearl_core.domain.identity.Principal`), so no row that lists only
 human roles can ever be reached by an agent. Admins hold every human
 permission.
+
+A principal authenticated by a scoped credential (an API key) carries
+``scopes``: then it may use only those permissions, and only those its roles
+grant as well.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
 from pearl_core.domain.enums import Role
 from pearl_core.domain.identity import Principal
+from pearl_core.domain.permissions import Permission
 from pearl_core.errors import Forbidden, HumanRequired
 
-__all__ = ["PERMISSIONS", "Permission", "authorize"]
-
-
-class Permission(StrEnum):
-    PROJECT_READ = "project:read"
-    PROJECT_WRITE = "project:write"
-    POLICY_READ = "policy:read"
-    POLICY_WRITE = "policy:write"
-    AUDIT_READ = "audit:read"
-    ORG_ADMIN = "org:admin"
-    FINDINGS_READ = "findings:read"
-    FINDINGS_INGEST = "findings:ingest"
-    FINDINGS_TRIAGE = "findings:triage"
-    REMEDIATION_GENERATE = "remediation:generate"
-    PACKETS_READ = "packets:read"
-    PACKETS_WORK = "packets:work"
-    APPROVALS_READ = "approvals:read"
-    APPROVALS_REQUEST = "approvals:request"
-    APPROVALS_DECIDE = "approvals:decide"
+__all__ = ["PERMISSIONS", "Permission", "authorize", "service_account_permissions"]
 
 
 _V, _O, _R, _A, _S = Role.VIEWER, Role.OPERATOR, Role.REVIEWER, Role.ADMIN, Role.SERVICE_ACCOUNT
@@ -65,11 +51,18 @@ PERMISSIONS: Final = MappingProxyType(
         Permission.APPROVALS_REQUEST: frozenset({_O, _S}),
         # Deciding is a reviewer's, and a human's: never an agent's.
         Permission.APPROVALS_DECIDE: frozenset({_R}),
+        # Creating service accounts and minting or revoking their API keys.
+        Permission.SERVICE_ACCOUNTS_MANAGE: frozenset({_O, _A}),
     }
 )
 
 HUMAN_ONLY: Final = frozenset(
-    {Permission.POLICY_WRITE, Permission.ORG_ADMIN, Permission.APPROVALS_DECIDE}
+    {
+        Permission.POLICY_WRITE,
+        Permission.ORG_ADMIN,
+        Permission.APPROVALS_DECIDE,
+        Permission.SERVICE_ACCOUNTS_MANAGE,
+    }
 )
 
 
@@ -79,3 +72,16 @@ def authorize(principal: Principal, permission: Permission) -> None:
         raise HumanRequired(f"{permission} needs a human principal", permission=str(permission))
     if not principal.has_role(*PERMISSIONS[permission]):
         raise Forbidden(f"missing permission {permission}", permission=str(permission))
+    if principal.scopes is not None and permission not in principal.scopes:
+        raise Forbidden(
+            f"the credential is not scoped for {permission}", permission=str(permission)
+        )
+
+
+def service_account_permissions(roles: frozenset[Role]) -> frozenset[Permission]:
+    """Every permission a service account holding ``roles`` may use (never a human-only one)."""
+    return frozenset(
+        permission
+        for permission, granted in PERMISSIONS.items()
+        if permission not in HUMAN_ONLY and granted & roles
+    )

@@ -19,7 +19,8 @@ their parent's code unless callers need to tell them apart.
     │   ├── ApprovalNotFound
     │   ├── ExceptionNotFound
     │   ├── ContextDocumentNotFound
-    │   └── PackageNotFound
+    │   ├── PackageNotFound
+    │   └── ApiKeyNotFound
     ├── Conflict                       conflict
     │   ├── AlreadyExists              already_exists
     │   └── IdempotencyConflict
@@ -49,6 +50,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AlreadyExists",
+    "ApiKeyNotFound",
     "ApprovalNotFound",
     "ApprovalNotPending",
     "AuditChainBroken",
@@ -161,6 +163,10 @@ class ContextDocumentNotFound(NotFound):
 
 class PackageNotFound(NotFound):
     resource = "compiled package"
+
+
+class ApiKeyNotFound(NotFound):
+    resource = "api key"
 
 
 class Conflict(PearlError):

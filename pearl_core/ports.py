@@ -26,6 +26,7 @@ from pearl_core.domain.context import (
     EnvironmentProfile,
     OrgBaseline,
 )
+from pearl_core.domain.credentials import ApiKey
 from pearl_core.domain.decisions import DecisionRecord
 from pearl_core.domain.enums import (
     ApprovalStatus,
@@ -52,11 +53,14 @@ from pearl_core.domain.remediation import RemediationSpec, TaskPacket
 from pearl_core.domain.reports import Report
 
 __all__ = [
+    "ApiKeyGrant",
+    "ApiKeyRepository",
     "ApplicationSpecRepository",
     "ApprovalRepository",
     "AuditLog",
     "ChainHead",
     "CompiledPackageRepository",
+    "CredentialLookup",
     "DecisionLogRepository",
     "EnvironmentProfileRepository",
     "ExceptionRepository",
@@ -109,6 +113,56 @@ class ServiceAccountRepository(Protocol):
     async def by_name(self, name: str) -> ServiceAccount | None: ...
     async def list(self) -> builtins.list[ServiceAccount]: ...
     async def update(self, account: ServiceAccount) -> None: ...
+
+
+class ApiKeyRepository(Protocol):
+    """API keys of the org's service accounts (see :mod:`pearl_core.domain.credentials`)."""
+
+    async def add(self, key: ApiKey) -> None:
+        """Store a new key; ``AlreadyExists`` if its key id is taken (in any org),
+        ``NotFound`` without its service account."""
+        ...
+
+    async def get(self, key_id: str) -> ApiKey:
+        """The key; ``ApiKeyNotFound`` if absent in this org."""
+        ...
+
+    async def list(self, *, principal_id: str | None = None) -> builtins.list[ApiKey]:
+        """The org's keys (of one service account, if given), oldest first."""
+        ...
+
+    async def update(self, key: ApiKey) -> None:
+        """Replace a stored key (revocation); ``ApiKeyNotFound`` if absent."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyGrant:
+    """What authenticating with an API key needs: the key and the account it acts as."""
+
+    key: ApiKey
+    account: ServiceAccount
+
+
+class CredentialLookup(Protocol):
+    """Org-agnostic credential reads, for authenticating a request before its org is known.
+
+    The one exception to org-bound repositories, used only by
+    :func:`~pearl_core.services.credentials.resolve_api_key`: the key id is the
+    only thing it is given and the key's org is what it finds out.
+    """
+
+    async def api_key(self, key_id: str) -> ApiKeyGrant | None:
+        """The key with this id and its service account, whatever their org; or None."""
+        ...
+
+    async def touch_api_key(self, key: ApiKey, used_at: datetime) -> None:
+        """Record that ``key`` (as read) was used at ``used_at``.
+
+        Bookkeeping, not a governed state change: it writes no audit event, and
+        only if the stored key is still ``key`` (a concurrent revocation wins).
+        """
+        ...
 
 
 class ProjectRepository(Protocol):
@@ -442,6 +496,7 @@ class UnitOfWork(Protocol):
     teams: TeamRepository
     users: UserRepository
     service_accounts: ServiceAccountRepository
+    api_keys: ApiKeyRepository
     projects: ProjectRepository
     org_baselines: OrgBaselineRepository
     app_specs: ApplicationSpecRepository

@@ -23,7 +23,14 @@ variable                      meaning                                    default
 ``PEARL_LEASE_TTL_SECONDS``   how long a claim lasts without a heartbeat 900 (15 minutes)
 ``PEARL_APPROVAL_TTL_SECONDS`` how long an approval request stays open   3600 (an hour)
 ``PEARL_MAX_DENIED_ATTEMPTS`` guard-rail denials that revoke a lease     5
+``PEARL_API_KEY_PEPPER``      server secret (32+ characters) that keys   none: API keys cannot
+                              the HMAC of every API key's secret; keep   be minted or checked
+                              it out of the database and its backups     without it
+``PEARL_API_KEY_MAX_DAYS``    longest lifetime of a new API key, in days 90
 ============================  =========================================  ======================
+
+Changing ``PEARL_API_KEY_PEPPER`` invalidates every API key minted with the
+old one. ``Settings`` never shows the pepper in its ``repr``.
 
 ``PEARL_DECISION_MASK_FIELDS`` lists the input fields the decision log stores
 as ``***``, comma-separated: key names (masked at any depth) or dotted paths
@@ -55,6 +62,8 @@ __all__ = [
 ]
 
 _LOG_LEVELS = ("debug", "info", "warning", "error")
+MIN_PEPPER_LENGTH = 32
+DEFAULT_API_KEY_MAX_DAYS = 90
 _URL_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 SIGNING_KEY_NAME = "signing-key.pem"
 
@@ -207,12 +216,29 @@ class Settings:
     work: WorkSettings = field(default_factory=WorkSettings)
     org_id: str = "org_default"
     policies_dir: Path = field(default_factory=default_policies_dir)
+    api_key_pepper: bytes | None = field(default=None, repr=False)
+    """Keys the HMAC of API key secrets (``PEARL_API_KEY_PEPPER``); ``None``: unset."""
+    api_key_max_days: int = DEFAULT_API_KEY_MAX_DAYS
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"org_[A-Za-z0-9_-]{1,120}", self.org_id):
             raise ConfigurationError(
                 "PEARL_ORG_ID must look like org_<name>", setting="PEARL_ORG_ID"
             )
+        if self.api_key_pepper is not None and len(self.api_key_pepper) < MIN_PEPPER_LENGTH:
+            raise ConfigurationError(
+                f"PEARL_API_KEY_PEPPER must be at least {MIN_PEPPER_LENGTH} characters",
+                setting="PEARL_API_KEY_PEPPER",
+            )
+        if self.api_key_max_days < 1:
+            raise ConfigurationError(
+                "PEARL_API_KEY_MAX_DAYS must be a positive integer",
+                setting="PEARL_API_KEY_MAX_DAYS",
+            )
+
+    @property
+    def api_key_max_lifetime(self) -> timedelta:
+        return timedelta(days=self.api_key_max_days)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -225,6 +251,7 @@ class Settings:
                 "PEARL_LOG_FORMAT must be json or console", setting="PEARL_LOG_FORMAT"
             )
         policies = environ.get("PEARL_POLICIES_DIR")
+        pepper = environ.get("PEARL_API_KEY_PEPPER")
         key_file = environ.get("PEARL_SIGNING_KEY_FILE")
         ingest_defaults, work = IngestSettings(), WorkSettings()
         return cls(
@@ -234,6 +261,10 @@ class Settings:
             ),
             org_id=environ.get("PEARL_ORG_ID", "org_default"),
             policies_dir=Path(policies) if policies else default_policies_dir(),
+            api_key_pepper=pepper.encode() if pepper else None,
+            api_key_max_days=_positive_int(
+                environ, "PEARL_API_KEY_MAX_DAYS", DEFAULT_API_KEY_MAX_DAYS
+            ),
             ingest=IngestSettings(
                 max_bytes=_positive_int(
                     environ, "PEARL_INGEST_MAX_BYTES", ingest_defaults.max_bytes

@@ -62,12 +62,18 @@ _pearl_stamp_current() {
 
 # Semgrep pins mcp==1.29 and PeaRL needs mcp>=2.3, so Semgrep gets its own venv
 # inside .venv (tests/scanners finds it at .venv/semgrep/bin/semgrep).
+# With PEARL_SEMGREP_OPTIONAL=1 (the demo) a failed install is reported, not fatal.
 _pearl_setup_semgrep() {
   local venv="$PEARL_VENV/semgrep"
   echo "installing semgrep (requirements/semgrep.txt) into .venv/semgrep"
   python -m venv "$venv"
-  "$venv/bin/python" -m pip install -r "$PEARL_ROOT/requirements/semgrep.txt" \
-    || pearl_die "could not install semgrep from requirements/semgrep.txt"
+  if ! "$venv/bin/python" -m pip install -r "$PEARL_ROOT/requirements/semgrep.txt"; then
+    if [[ ${PEARL_SEMGREP_OPTIONAL:-0} == 1 ]]; then
+      echo "semgrep could not be installed; the demo will use the committed scan" >&2
+      return 0
+    fi
+    pearl_die "could not install semgrep from requirements/semgrep.txt"
+  fi
 }
 
 pearl_setup() {
@@ -119,7 +125,7 @@ pearl_setup() {
   python -m pip install --require-hashes --no-deps -r requirements/regorus.txt \
     || pearl_die "could not install regorus from requirements/regorus.txt (only a Linux x86_64 wheel exists)"
 
-  if printf '%s\n' ${all[@]+"${all[@]}"} | grep -qxF dev; then
+  if printf '%s\n' ${all[@]+"${all[@]}"} | grep -qxE 'dev|semgrep'; then
     _pearl_setup_semgrep
   fi
 

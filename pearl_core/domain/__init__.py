@@ -66,6 +66,7 @@ from pearl_core.domain.context import (
     ResponsibleAiDefaults,
     TestingDefaults,
 )
+from pearl_core.domain.credentials import ApiKey
 from pearl_core.domain.decisions import DEFAULT_MASK_FIELDS, MASKED, DecisionRecord, InputMask
 from pearl_core.domain.enums import (
     ApprovalDecisionValue,
@@ -130,6 +131,7 @@ from pearl_core.domain.lifecycle import (
     StateMachine,
     Transition,
 )
+from pearl_core.domain.permissions import Permission
 from pearl_core.domain.project import Project
 from pearl_core.domain.remediation import (
     ContextBudget,
@@ -155,6 +157,7 @@ __all__ = [
     "RESOLVED_FINDING_STATUSES",
     "SCHEMA_VERSION",
     "TASK_PACKET_LIFECYCLE",
+    "ApiKey",
     "AppApprovals",
     "AppAutonomousCoding",
     "AppControls",
@@ -231,6 +234,7 @@ __all__ = [
     "PackageRef",
     "PearlModel",
     "PearlRecord",
+    "Permission",
     "Principal",
     "PrincipalKind",
     "Project",

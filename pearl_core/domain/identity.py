@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from pearl_core.domain.base import PearlModel, PearlRecord, UtcDatetime
 from pearl_core.domain.enums import PrincipalKind, Role
+from pearl_core.domain.permissions import Permission
 
 __all__ = ["HUMAN_ONLY_ROLES", "Org", "Principal", "ServiceAccount", "Team", "User"]
 
@@ -85,6 +86,9 @@ class Principal(PearlRecord):
     display_name: str = ""
     owner_user_id: str | None = None
     """For a service account: the human who owns it (cannot decide its requests)."""
+    scopes: frozenset[Permission] | None = None
+    """Set when a scoped credential (an API key) authenticated the principal: it may
+    use only these permissions (and only those its roles grant). ``None``: no limit."""
 
     @model_validator(mode="after")
     def _service_accounts_never_human_roles(self) -> Principal:

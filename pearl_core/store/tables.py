@@ -18,6 +18,9 @@ wrote, as JSON text), found again by idempotency key. ``audit_events`` is append
 the migration installs triggers that reject UPDATE and DELETE on both engines.
 ``decisions`` is the decision log: one row per policy evaluation, its
 ``DecisionRecord`` in ``doc``, read back in ``(decided_at, decision_id)`` order.
+``api_keys`` are keyed by ``key_id`` alone: a presented key names its id
+before PeaRL knows its org, so ids are unique across orgs; each key references
+the service account it acts as. No secret is stored, only its HMAC digest.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from sqlalchemy.schema import SchemaItem
 from pearl_core.store.types import UtcDateTime
 
 __all__ = [
+    "api_keys",
     "approval_decisions",
     "approval_requests",
     "audit_events",
@@ -145,6 +149,25 @@ service_accounts = _aggregate(
     Column("disabled", Boolean, nullable=False),
     UniqueConstraint("org_id", "name"),
     project="none",
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), nullable=False),
+    Column("org_id", String(_ID), nullable=False),
+    Column("principal_id", String(_ID), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Column("stored_at", UtcDateTime, nullable=False),
+    Column("doc", Text, nullable=False),
+    PrimaryKeyConstraint("key_id"),
+    ForeignKeyConstraint(
+        ["org_id", "principal_id"],
+        ["service_accounts.org_id", "service_accounts.service_account_id"],
+    ),
+    Index(None, "org_id", "principal_id"),
 )
 
 projects = _aggregate(

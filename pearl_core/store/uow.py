@@ -35,9 +35,11 @@ from pearl_core.store.audit import SqlAuditLog
 from pearl_core.store.engine import begin_transaction
 from pearl_core.store.repositories import (
     Scope,
+    SqlApiKeyRepository,
     SqlApplicationSpecRepository,
     SqlApprovalRepository,
     SqlCompiledPackageRepository,
+    SqlCredentialLookup,
     SqlDecisionLogRepository,
     SqlEnvironmentProfileRepository,
     SqlExceptionRepository,
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
         self.teams: ports.TeamRepository = SqlTeamRepository(scope)
         self.users: ports.UserRepository = SqlUserRepository(scope)
         self.service_accounts: ports.ServiceAccountRepository = SqlServiceAccountRepository(scope)
+        self.api_keys: ports.ApiKeyRepository = SqlApiKeyRepository(scope)
         self.projects: ports.ProjectRepository = SqlProjectRepository(scope)
         self.org_baselines: ports.OrgBaselineRepository = SqlOrgBaselineRepository(scope)
         self.app_specs: ports.ApplicationSpecRepository = SqlApplicationSpecRepository(scope)
@@ -152,6 +155,8 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine, *, clock: Clock) -> None:
         self.engine = engine
         self._clock = clock
+        self.credentials: ports.CredentialLookup = SqlCredentialLookup(engine)
+        """Org-agnostic credential reads: for authenticating requests, nothing else."""
 
     def unit_of_work(self, principal: Principal) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, principal, self._clock)

@@ -46,6 +46,7 @@ SPECS: Final[Mapping[str, _Spec]] = {
     "teams": _Spec(),
     "users": _Spec(unique=(("email",),)),
     "service_accounts": _Spec(unique=(("name",),)),
+    "api_keys": _Spec(),  # key ids are unique across orgs: checked by the repository
     "projects": _Spec(),
     "context_documents": _Spec(),
     "compiled_packages": _Spec(

@@ -30,6 +30,7 @@ from pearl_core.clock import Clock
 from pearl_core.domain.audit import GENESIS_HASH, AuditEvent, AuditOutcome, next_event
 from pearl_core.domain.identity import Principal
 from pearl_core.errors import IntegrityViolation
+from pearl_core.testing._credentials import MemoryApiKeyRepository, MemoryCredentialLookup
 from pearl_core.testing._decisions import MemoryDecisionLogRepository
 from pearl_core.testing._documents import (
     MemoryApplicationSpecRepository,
@@ -115,6 +116,7 @@ class InMemoryUnitOfWork:
         self.teams: ports.TeamRepository = MemoryTeamRepository(tx)
         self.users: ports.UserRepository = MemoryUserRepository(tx)
         self.service_accounts: ports.ServiceAccountRepository = MemoryServiceAccountRepository(tx)
+        self.api_keys: ports.ApiKeyRepository = MemoryApiKeyRepository(tx)
         self.projects: ports.ProjectRepository = MemoryProjectRepository(tx)
         self.org_baselines: ports.OrgBaselineRepository = MemoryOrgBaselineRepository(tx)
         self.app_specs: ports.ApplicationSpecRepository = MemoryApplicationSpecRepository(tx)
@@ -180,6 +182,8 @@ class InMemoryStore:
     def __init__(self, *, clock: Clock | None = None) -> None:
         self.clock: Clock = clock if clock is not None else FakeClock()
         self._state = MemoryState()
+        self.credentials: ports.CredentialLookup = MemoryCredentialLookup(self._state)
+        """Org-agnostic credential reads, as :attr:`SqlStore.credentials`."""
 
     def unit_of_work(self, principal: Principal) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self._state, principal, self.clock)

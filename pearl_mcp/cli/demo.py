@@ -1,9 +1,12 @@
-"""``pearl init`` and ``pearl demo``: set up an org and show what PeaRL holds."""
+"""``pearl init`` (set up an org and show what PeaRL holds) and ``pearl demo`` (the whole loop)."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+import anyio
 import click
 
 from pearl_core import (
@@ -11,13 +14,15 @@ from pearl_core import (
     OrgStatus,
     Pearl,
     SeedResult,
+    Settings,
     describe_org,
     local_operator,
     read_default_policies,
     seed_defaults,
     verify_audit_chain,
 )
-from pearl_mcp.cli.app import cli, emit, json_option, run
+from pearl_mcp.cli.app import CliContext, cli, emit, json_option, run
+from pearl_mcp.demo.run import run_demo
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +99,34 @@ def init(ctx: click.Context, org_name: str, as_json: bool) -> None:
     emit(_as_dict(setup), as_json=as_json, text=lambda: _render(setup))
 
 
+def _workspace(settings: Settings, explicit: Path | None) -> Path:
+    """Where the demo copies the example app: beside an embedded database, else a temp dir."""
+    if explicit is not None:
+        return explicit
+    url = settings.store.database_url
+    if url.startswith("sqlite") and ":///" in url:
+        return Path(url.split(":///", 1)[1]).expanduser().resolve().parent / "workspace"
+    return Path(tempfile.mkdtemp(prefix="pearl-demo-")) / "workspace"
+
+
 @cli.command("demo")
-@click.option("--org-name", default="PeaRL default org", show_default=True)
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where to copy the example app (default: beside the SQLite database).",
+)
 @json_option
 @click.pass_context
-def demo(ctx: click.Context, org_name: str, as_json: bool) -> None:
-    """Run PeaRL's main job on the embedded database and print its status."""
-    setup = run(ctx, lambda pearl: _set_up(pearl, org_name))
-    emit(_as_dict(setup), as_json=as_json, text=lambda: _render(setup))
+def demo(ctx: click.Context, workspace: Path | None, as_json: bool) -> None:
+    """Run PeaRL's main job: scan, plan, let an agent fix over MCP, verify by rescan.
+
+    Use a fresh database (./scripts/demo makes one): the demo registers its own
+    org, people and project.
+    """
+    settings = ctx.ensure_object(CliContext).settings
+    result = anyio.run(
+        lambda: run_demo(settings, workspace=_workspace(settings, workspace), quiet=as_json)
+    )
+    if as_json:
+        emit(result.to_dict(), as_json=True, text="")

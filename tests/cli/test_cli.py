@@ -121,7 +121,7 @@ def test_bad_database_url_is_a_configuration_error(
 
 def test_console_script_runs_as_a_subprocess(env: dict[str, str]) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", "from pearl_mcp.cli import main; main()", "demo", "--json"],
+        [sys.executable, "-c", "from pearl_mcp.cli import main; main()", "init", "--json"],
         capture_output=True,
         text=True,
         env={**env, "PATH": "/usr/bin:/bin"},

@@ -6,6 +6,10 @@ from pearl_core.store.repositories.context import (
     SqlEnvironmentProfileRepository,
     SqlOrgBaselineRepository,
 )
+from pearl_core.store.repositories.credentials import (
+    SqlApiKeyRepository,
+    SqlCredentialLookup,
+)
 from pearl_core.store.repositories.decisions import SqlDecisionLogRepository
 from pearl_core.store.repositories.findings import SqlFindingRepository
 from pearl_core.store.repositories.governance import (
@@ -30,9 +34,11 @@ from pearl_core.store.repositories.remediation import (
 
 __all__ = [
     "Scope",
+    "SqlApiKeyRepository",
     "SqlApplicationSpecRepository",
     "SqlApprovalRepository",
     "SqlCompiledPackageRepository",
+    "SqlCredentialLookup",
     "SqlDecisionLogRepository",
     "SqlEnvironmentProfileRepository",
     "SqlExceptionRepository",

@@ -12,8 +12,13 @@ test_success_allow_listed_commands_with_plain_arguments if {
 		["git", "status", "--short"],
 		["git", "diff", "HEAD~1"],
 		["git", "add", "--", "src/orders/service.py"],
-		["git", "commit", "-m", "Fix order rounding"],
 	])
+}
+
+# A commit is a git_commit action, judged (and approval-gated) as one: running
+# it as a plain command would step around approval_required_for: [git_commit].
+test_fail_git_commit_as_a_plain_command_is_not_allowed if {
+	t.facts(rule.deny) == {{"code": "command_not_allowed", "argv": ["git", "commit", "-m", "x"]}} with input as t.run([["git", "commit", "-m", "x"]])
 }
 
 test_success_pipes_sequences_and_safe_redirects if {

@@ -1,0 +1,120 @@
+"""The one HTTP app ``pearl serve`` runs: MCP at ``/mcp``, REST at ``/api/v1``,
+``/healthz`` (the process is up), ``/readyz`` (database and policy bundle
+ready) and the RFC 9728 protected-resource metadata.
+
+Every MCP and REST request is authenticated before JSON-RPC or the route
+runs (:mod:`pearl_mcp.http_auth`); health endpoints carry no data and are
+open. Host and Origin headers are checked against an allow-list (DNS
+rebinding): loopback names by default, plus the configured public host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from urllib.parse import urlsplit
+
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pearl_core import PearlError
+from pearl_mcp.http_auth import PrincipalResolver, auth_middleware, require_auth
+from pearl_mcp.mcp import build_mcp_server
+from pearl_mcp.rest import build_rest_app
+from pearl_mcp.runtime import Runtime
+
+__all__ = ["build_http_app"]
+
+_LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _security(public_url: str, extra_hosts: Sequence[str]) -> TransportSecuritySettings:
+    public = urlsplit(public_url)
+    hosts = {*_LOOPBACK, *extra_hosts}
+    if public.hostname:
+        hosts.add(public.hostname)
+    allowed_hosts = sorted({pattern for host in hosts for pattern in (host, f"{host}:*")})
+    origins = sorted(
+        {
+            f"{scheme}://{host}{port}"
+            for host in hosts
+            for scheme in ("http", "https")
+            for port in ("", ":*")
+        }
+    )
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=allowed_hosts, allowed_origins=origins
+    )
+
+
+def _by_prefix(rest: ASGIApp, mcp: ASGIApp) -> ASGIApp:
+    """``/api/v1/...`` to the REST app (its routes carry the prefix), the rest to MCP."""
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        target = rest if path == "/api/v1" or path.startswith("/api/v1/") else mcp
+        await target(scope, receive, send)
+
+    return dispatch
+
+
+def build_http_app(
+    runtime: Runtime,
+    resolver: PrincipalResolver,
+    *,
+    public_url: str = "http://127.0.0.1:8080",
+    allowed_hosts: Sequence[str] = (),
+) -> Starlette:
+    """The server app; ``public_url`` is the canonical URL clients use."""
+    mcp_server = build_mcp_server(runtime)
+    mcp_app = mcp_server.streamable_http_app(
+        json_response=True, transport_security=_security(public_url, allowed_hosts)
+    )
+    metadata_url = f"{public_url.rstrip('/')}/.well-known/oauth-protected-resource"
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            await runtime.pearl.store.ping()
+            checks["database"] = "ok"
+        except PearlError as exc:
+            checks["database"] = exc.code
+        checks["policy_bundle"] = runtime.engine.bundle_hash[:16]
+        ready = checks["database"] == "ok"
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    async def resource_metadata(_: Request) -> Response:
+        return JSONResponse(
+            {
+                "resource": f"{public_url.rstrip('/')}/mcp",
+                "bearer_methods_supported": ["header"],
+                "resource_name": "PeaRL",
+            }
+        )
+
+    rest = require_auth(build_rest_app(runtime), resource_metadata_url=metadata_url)
+    mcp = require_auth(mcp_app, resource_metadata_url=metadata_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with mcp_server.session_manager.run():
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/.well-known/oauth-protected-resource", resource_metadata),
+            Route("/.well-known/oauth-protected-resource/mcp", resource_metadata),
+            Mount("/", app=_by_prefix(rest, mcp)),
+        ],
+        middleware=auth_middleware(resolver),
+        lifespan=lifespan,
+    )
