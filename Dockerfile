@@ -41,7 +41,10 @@ COPY --from=build /opt/pearl /opt/pearl
 USER 10001:10001
 WORKDIR /var/lib/pearl
 
-# The HTTP server (and its /healthz probe) arrives with `pearl serve`; until
-# then the image runs the demo against its own embedded database.
+# PEARL_API_KEY_PEPPER must be provided at run time (a secret, >= 32 chars);
+# agents get keys with `docker exec … pearl agents create NAME`.
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
+  CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2).status != 200)"]
 ENTRYPOINT ["pearl"]
-CMD ["demo"]
+CMD ["serve", "--migrate", "--host", "0.0.0.0", "--allow-remote", "--port", "8080"]

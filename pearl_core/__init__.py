@@ -147,7 +147,13 @@ from pearl_core.services.packets import (
     release_task_packet,
 )
 from pearl_core.services.policy_versions import DOCUMENT_KINDS, policy_diff, policy_history
-from pearl_core.services.projects import NewProject, create_project, get_project, list_projects
+from pearl_core.services.projects import (
+    NewProject,
+    create_project,
+    get_project,
+    list_projects,
+    update_project,
+)
 from pearl_core.services.remediation import Generated, generate_remediation_specs
 from pearl_core.services.reports import generate_report, get_report
 from pearl_core.services.setup import (
@@ -354,6 +360,7 @@ __all__ = [
     "seed_defaults",
     "sign_package",
     "trace_scope",
+    "update_project",
     "verify_audit_chain",
     "verify_package",
 ]

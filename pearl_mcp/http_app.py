@@ -51,12 +51,21 @@ def _security(public_url: str, extra_hosts: Sequence[str]) -> TransportSecurityS
     )
 
 
-def _by_prefix(rest: ASGIApp, mcp: ASGIApp) -> ASGIApp:
+#: REST paths that describe the API and carry no data: served without a credential.
+_PUBLIC = frozenset({"/api/v1/openapi.json", "/api/v1/docs"})
+
+
+def _by_prefix(rest: ASGIApp, guarded_rest: ASGIApp, mcp: ASGIApp) -> ASGIApp:
     """``/api/v1/...`` to the REST app (its routes carry the prefix), the rest to MCP."""
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        target = rest if path == "/api/v1" or path.startswith("/api/v1/") else mcp
+        if path in _PUBLIC:
+            target = rest
+        elif path == "/api/v1" or path.startswith("/api/v1/"):
+            target = guarded_rest
+        else:
+            target = mcp
         await target(scope, receive, send)
 
     return dispatch
@@ -99,7 +108,8 @@ def build_http_app(
             }
         )
 
-    rest = require_auth(build_rest_app(runtime), resource_metadata_url=metadata_url)
+    rest = build_rest_app(runtime)
+    guarded_rest = require_auth(rest, resource_metadata_url=metadata_url)
     mcp = require_auth(mcp_app, resource_metadata_url=metadata_url)
 
     @contextlib.asynccontextmanager
@@ -113,7 +123,7 @@ def build_http_app(
             Route("/readyz", readyz),
             Route("/.well-known/oauth-protected-resource", resource_metadata),
             Route("/.well-known/oauth-protected-resource/mcp", resource_metadata),
-            Mount("/", app=_by_prefix(rest, mcp)),
+            Mount("/", app=_by_prefix(rest, guarded_rest, mcp)),
         ],
         middleware=auth_middleware(resolver),
         lifespan=lifespan,

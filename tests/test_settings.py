@@ -111,3 +111,39 @@ async def test_bootstrap_creates_the_signing_key_only_when_something_is_signed(
 
     assert key_file.exists()
     pearl.signer.public_key().verify(signature, b"payload")
+
+
+def test_api_keys_have_no_pepper_and_a_ninety_day_limit_by_default() -> None:
+    settings = Settings.from_env(BASE | {"PEARL_API_KEY_PEPPER": ""})
+
+    assert settings.api_key_pepper is None
+    assert settings.api_key_max_days == 90
+
+
+def test_the_api_key_pepper_comes_from_the_environment_and_is_never_shown() -> None:
+    pepper = "fake-settings-pepper-not-a-secret-01"
+
+    settings = Settings.from_env(
+        BASE | {"PEARL_API_KEY_PEPPER": pepper, "PEARL_API_KEY_MAX_DAYS": "30"}
+    )
+
+    assert settings.api_key_pepper == pepper.encode()
+    assert settings.api_key_max_days == 30
+    assert pepper not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PEARL_API_KEY_PEPPER", "x" * 31),
+        ("PEARL_API_KEY_MAX_DAYS", "0"),
+        ("PEARL_API_KEY_MAX_DAYS", "ninety"),
+    ],
+)
+def test_a_short_pepper_or_a_bad_key_lifetime_is_a_configuration_error(
+    name: str, value: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env(BASE | {name: value})
+
+    assert caught.value.details["setting"] == name

@@ -26,7 +26,7 @@ async def main(url: str) -> None:
         claimed = await client.call_tool("pearl_next_task_packet", {})
         packet = claimed.structured_content or {}
         print(json.dumps(packet, indent=2)[:2000])
-        packet_id = (packet.get("packet") or packet).get("task_packet_id")
+        packet_id = (packet.get("task_packet") or {}).get("task_packet_id")
         if not packet_id:
             print("no work available")
             return

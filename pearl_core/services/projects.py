@@ -11,10 +11,11 @@ from pearl_core.clock import Clock
 from pearl_core.domain.base import PearlModel
 from pearl_core.domain.enums import BusinessCriticality, ExternalExposure
 from pearl_core.domain.project import Project
+from pearl_core.errors import ValidationFailed
 from pearl_core.ids import new_id
 from pearl_core.ports import UnitOfWork
 
-__all__ = ["NewProject", "create_project", "get_project", "list_projects"]
+__all__ = ["NewProject", "create_project", "get_project", "list_projects", "update_project"]
 
 
 class NewProject(PearlModel):
@@ -55,6 +56,32 @@ async def create_project(uow: UnitOfWork, command: NewProject, *, clock: Clock) 
         )
         await uow.commit()
     return project
+
+
+async def update_project(
+    uow: UnitOfWork, project_id: str, command: NewProject, *, clock: Clock
+) -> Project:
+    """Replace the project's descriptive fields (name, description, owner team,
+    criticality, exposure, AI use); its id and creation time stay. A body that
+    names another project id is ``validation_failed``; audited with the fields
+    that changed."""
+    authorize(uow.principal, Permission.PROJECT_WRITE)
+    if command.project_id is not None and command.project_id != project_id:
+        raise ValidationFailed("the body names another project than the path", field="project_id")
+    async with uow:
+        current = await uow.projects.get(project_id)
+        fields = command.model_dump(exclude={"project_id"})
+        changed = sorted(k for k, v in fields.items() if getattr(current, k) != v)
+        updated = current.model_copy(update={**fields, "updated_at": clock.now()})
+        await uow.projects.update(updated)
+        await uow.audit.record(
+            "project.updated",
+            resource_type="project",
+            resource_id=project_id,
+            details={"changed": changed},
+        )
+        await uow.commit()
+    return updated
 
 
 async def list_projects(uow: UnitOfWork, *, limit: int = 100, offset: int = 0) -> list[Project]:

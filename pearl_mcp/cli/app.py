@@ -82,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entrypoint: run the CLI and map errors to exit codes."""
     # Importing a command module registers its commands (hence the unused names).
     from pearl_mcp.cli import (  # noqa: F401
+        agents,
         approvals,
         audit,
         context,
@@ -95,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         policy_versions,
         projects,
         remediation,
+        serve,
     )
 
     try:

@@ -22,7 +22,6 @@ from pearl_core import (
     verify_audit_chain,
 )
 from pearl_mcp.cli.app import CliContext, cli, emit, json_option, run
-from pearl_mcp.demo.run import run_demo
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +123,8 @@ def demo(ctx: click.Context, workspace: Path | None, as_json: bool) -> None:
     Use a fresh database (./scripts/demo makes one): the demo registers its own
     org, people and project.
     """
+    from pearl_mcp.demo.run import run_demo  # the MCP stack, only for this command
+
     settings = ctx.ensure_object(CliContext).settings
     result = anyio.run(
         lambda: run_demo(settings, workspace=_workspace(settings, workspace), quiet=as_json)

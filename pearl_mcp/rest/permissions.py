@@ -28,6 +28,7 @@ ROUTE_PERMISSIONS: Final = MappingProxyType(
         # -- the v1.1 contract ------------------------------------------------
         "createProject": _P.PROJECT_WRITE,
         "getProject": _P.PROJECT_READ,
+        "updateProject": _P.PROJECT_WRITE,
         "upsertOrgBaselineForProject": _P.POLICY_WRITE,
         "upsertApplicationSpec": _P.POLICY_WRITE,
         "upsertEnvironmentProfile": _P.POLICY_WRITE,

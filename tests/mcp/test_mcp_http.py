@@ -93,6 +93,18 @@ async def test_no_handler_runs_without_a_valid_credential(
     assert f'resource_metadata="{served.base}/.well-known/oauth-protected-resource"' in challenge
 
 
+async def test_the_api_description_is_public_and_describes_the_served_routes(
+    served: Served,
+) -> None:
+    async with http() as client:
+        document = await client.get(f"{served.base}/api/v1/openapi.json")
+        docs = await client.get(f"{served.base}/api/v1/docs")
+
+    assert document.status_code == 200
+    assert "/api/v1/task-packets/{task_packet_id}/check-action" in document.json()["paths"]
+    assert docs.status_code == 200
+
+
 async def test_the_protected_resource_metadata_names_the_mcp_endpoint(served: Served) -> None:
     async with http() as client:
         response = await client.get(f"{served.base}/.well-known/oauth-protected-resource")

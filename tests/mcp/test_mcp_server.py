@@ -43,10 +43,10 @@ async def test_an_unknown_tool_is_not_found(caller: Caller) -> None:
     )
 
 
-async def test_an_unexpected_failure_is_an_internal_error_that_reveals_nothing(
+async def test_an_unmigrated_database_says_to_upgrade_and_reveals_nothing(
     tmp_path: Path, mode: str, policy_engine: RegorusEngine
 ) -> None:
-    """A database without PeaRL's schema makes the store fail in ways no tool expects."""
+    """A database without PeaRL's schema: the caller is told what to do, not how it broke."""
     unmigrated = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
     runtime = runtime_for(
         settings_for(unmigrated, tmp_path / "key.pem"), policy_engine, FakeClock()
@@ -59,7 +59,8 @@ async def test_an_unexpected_failure_is_an_internal_error_that_reveals_nothing(
         await runtime.aclose()
 
     text = getattr(result.content[0], "text", "")
-    assert error_code(result) == "internal_error"
+    assert error_code(result) == "store_unavailable"
+    assert "pearl db upgrade" in text
     assert "sqlite" not in text.lower()
     assert "table" not in text.lower()
     assert "Traceback" not in text

@@ -23,9 +23,7 @@ from pearl_mcp.runtime import Runtime
 pytestmark = pytest.mark.anyio
 
 #: Contract operations PeaRL does not serve, and why.
-NOT_SERVED = {
-    ("put", "/api/v1/projects/{project_id}"): "no project-update service in pearl_core yet",
-}
+NOT_SERVED: dict[tuple[str, str], str] = {}
 METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -238,7 +236,7 @@ async def test_the_app_also_works_mounted_behind_the_servers_auth_middleware(
     assert (anonymous.status_code, known.status_code) == (401, 404)
 
 
-async def test_an_unexpected_failure_is_a_500_that_reveals_nothing(
+async def test_an_unmigrated_database_is_a_503_that_reveals_nothing(
     empty_database_url: str, tmp_path: Path, policy_engine: RegorusEngine, contract: Contract
 ) -> None:
     settings = Settings.from_env(
@@ -255,8 +253,8 @@ async def test_an_unexpected_failure_is_a_500_that_reveals_nothing(
     finally:
         await runtime.aclose()
 
-    assert response.status_code == 500
-    assert response.json()["error"]["code"] == "internal_error"
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "store_unavailable"
     assert response.json()["error"]["trace_id"] == "trc_broken_01"
     assert "details" not in response.json()["error"]
     assert "table" not in response.text.lower()

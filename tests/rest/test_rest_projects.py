@@ -172,3 +172,60 @@ async def test_a_document_for_an_unknown_project_is_not_found(
     )
 
     assert response.status_code == 404
+
+
+async def test_updating_a_project_replaces_its_fields_and_keeps_its_identity(
+    client: httpx2.AsyncClient, example: Example, contract: Contract
+) -> None:
+    await _project(client, example)
+    body = example("project/create-project.request.json") | {
+        "name": "Customer Support AI (v2)",
+        "ai_enabled": False,
+    }
+
+    response = await client.put(f"/api/v1/projects/{CUSTOMER}", json=body, headers=AS["operator"])
+
+    assert response.status_code == 200, response.text
+    assert contract("project/project", response.json()) == []
+    assert (response.json()["name"], response.json()["ai_enabled"]) == (
+        "Customer Support AI (v2)",
+        False,
+    )
+    again = await client.get(f"/api/v1/projects/{CUSTOMER}", headers=AS["operator"])
+    assert again.json()["name"] == "Customer Support AI (v2)"
+
+
+@pytest.mark.parametrize(
+    ("who", "change", "status", "code"),
+    [
+        ("agent", {}, 403, "forbidden"),
+        ("operator", {"project_id": "proj_other"}, 400, "validation_failed"),
+        ("operator", {"business_criticality": "galactic"}, 400, "validation_failed"),
+    ],
+)
+async def test_a_project_update_is_refused_for_the_wrong_caller_or_body(
+    client: httpx2.AsyncClient,
+    example: Example,
+    who: str,
+    change: dict[str, Any],
+    status: int,
+    code: str,
+) -> None:
+    await _project(client, example)
+    body = example("project/create-project.request.json") | change
+
+    response = await client.put(f"/api/v1/projects/{CUSTOMER}", json=body, headers=AS[who])
+
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    unchanged = await client.get(f"/api/v1/projects/{CUSTOMER}", headers=AS["operator"])
+    assert unchanged.json()["name"] == "Customer Support AI Assistant"
+
+
+async def test_updating_an_unknown_project_is_not_found(
+    client: httpx2.AsyncClient, example: Example
+) -> None:
+    body = example("project/create-project.request.json") | {"project_id": "proj_nobody"}
+
+    response = await client.put("/api/v1/projects/proj_nobody", json=body, headers=AS["operator"])
+
+    assert response.status_code == 404

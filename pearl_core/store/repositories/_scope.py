@@ -114,7 +114,21 @@ class Scope:
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise StoreUnavailable("the database connection was lost") from exc
+            if _missing_table(exc):
+                self.poisoned = True
+                raise StoreUnavailable(
+                    "the database schema is older than this PeaRL: run `pearl db upgrade`",
+                    reason="schema_outdated",
+                ) from exc
             raise
+
+
+def _missing_table(exc: DBAPIError) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table (42P01)."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "42P01":
+        return True
+    return "no such table" in str(orig)
 
 
 def where(

@@ -26,6 +26,7 @@ from pearl_core import (
     put_app_spec,
     put_environment_profile,
     put_org_baseline,
+    update_project,
 )
 from pearl_mcp.rest.deps import Caller, read_model, trace_header
 from pearl_mcp.rest.openapi import ERRORS, body, returns
@@ -69,6 +70,20 @@ async def create(request: Request, call: Caller) -> JSONResponse:
 )
 async def read(project_id: ProjectId, call: Caller) -> JSONResponse:
     return respond(await get_project(call.uow(), project_id))
+
+
+@router.put(
+    "/projects/{project_id}",
+    operation_id="updateProject",
+    summary="Update project",
+    openapi_extra=body(ProjectBody),
+    responses=returns(200, Project, "Updated"),
+)
+async def update(project_id: ProjectId, request: Request, call: Caller) -> JSONResponse:
+    command = await read_model(request, ProjectBody)
+    return respond(
+        await update_project(call.uow(), project_id, command, clock=call.runtime.pearl.clock)
+    )
 
 
 def _stored(
