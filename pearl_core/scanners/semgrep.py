@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,11 +80,13 @@ def run_semgrep(
         "--metrics=off",
         "--disable-version-check",
         "--no-rewrite-rule-ids",
+        "--no-git-ignore",  # scan what PeaRL names, even inside an ignored folder
         "--quiet",
         f"--config={rules.resolve()}",
         *(f"--exclude={pattern}" for pattern in exclude),
         ".",
     ]
+    home = Path(tempfile.mkdtemp(prefix="pearl-semgrep-"))  # its settings and logs, not ours
     try:
         # A fixed argument list, no shell; the paths are the caller's folder and pack.
         done = subprocess.run(  # noqa: S603
@@ -92,10 +95,12 @@ def run_semgrep(
             capture_output=True,
             check=False,
             timeout=_TIMEOUT_S,
-            env=_environment(target),
+            env=_environment(home),
         )
     except subprocess.TimeoutExpired:
         raise ScannerFailed(f"semgrep ran longer than {_TIMEOUT_S} s", scanner="semgrep") from None
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     try:
         if done.returncode not in _REPORTED or not output.is_file():
             tail = done.stderr.decode("utf-8", "replace").strip()[-2000:]
@@ -105,10 +110,10 @@ def run_semgrep(
         output.unlink(missing_ok=True)
 
 
-def _environment(target: Path) -> dict[str, str]:
+def _environment(home: Path) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(target.parent),
+        "HOME": str(home),
         "SEMGREP_ENABLE_VERSION_CHECK": "0",
         "SEMGREP_SEND_METRICS": "off",
         "LANG": "C.UTF-8",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -64,3 +66,18 @@ def test_no_semgrep_anywhere_is_scanner_unavailable(
         find_semgrep(str(tmp_path / "semgrep"))
 
     assert caught.value.code == "scanner_unavailable"
+
+
+@pytest.mark.slow
+def test_a_folder_git_ignores_is_still_scanned_and_left_untouched(tmp_path: Path) -> None:
+    """The demo's working copy lives in .pearl-demo/, which the repository ignores."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)  # noqa: S603, S607
+    (tmp_path / ".gitignore").write_text("work/\n")
+    work = tmp_path / "work" / "app"
+    shutil.copytree(APP, work, ignore=shutil.ignore_patterns("scans", "__pycache__"))
+    before = sorted(p.relative_to(work) for p in work.rglob("*"))
+
+    run = run_semgrep(work, RULES, executable=Path(_semgrep()))
+
+    assert len(json.loads(run.sarif)["runs"][0]["results"]) == 6
+    assert sorted(p.relative_to(work) for p in work.rglob("*")) == before
