@@ -24,14 +24,13 @@ import argparse
 import io
 import json
 import os
-import secrets
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import anyio
-import asyncpg
+from _scratch import scratch_postgres
 
 from pearl_core import (
     ApplicationSpec,
@@ -183,16 +182,8 @@ async def _run(url: str, checks: int, findings: int) -> dict[str, float]:
 
 
 async def _with_scratch_pg(server_url: str, checks: int, findings: int) -> dict[str, float]:
-    name = f"pearl_bench_{secrets.token_hex(4)}"
-    admin_dsn = server_url.replace("postgresql+asyncpg://", "postgresql://")
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        base = server_url.rsplit("/", 1)[0]
-        return await _run(f"{base}/{name}", checks, findings)
-    finally:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+    async with scratch_postgres(server_url) as url:
+        return await _run(url, checks, findings)
 
 
 def _print(engine: str, r: dict[str, float]) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import anyio
-import asyncpg
+from _scratch import scratch_postgres
 
 from pearl_core import (
     NewProject,
@@ -69,16 +68,8 @@ async def _run(url: str, projects: int) -> dict[str, float]:
 
 
 async def _with_scratch_pg(server_url: str, projects: int) -> dict[str, float]:
-    name = f"pearl_bench_{secrets.token_hex(4)}"
-    admin_dsn = server_url.replace("postgresql+asyncpg://", "postgresql://")
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        base = server_url.rsplit("/", 1)[0]
-        return await _run(f"{base}/{name}", projects)
-    finally:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+    async with scratch_postgres(server_url) as url:
+        return await _run(url, projects)
 
 
 def _print(engine: str, result: dict[str, float]) -> None:

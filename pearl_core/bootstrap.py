@@ -8,6 +8,7 @@ built at import time or in a default argument.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,14 +53,21 @@ class Pearl:
         return self.settings.decisions.mask
 
     def policy_engine(
-        self, rego_dir: Path | None = None, data_dir: Path | None = None
+        self,
+        rego_dir: Path | None = None,
+        data_dir: Path | None = None,
+        *,
+        require: Iterable[str] = (),
     ) -> RegorusEngine:
         """The embedded policy engine on a loaded, verified bundle.
 
         ``rego_dir`` defaults to the bundled ``rego/``, ``data_dir`` to
-        ``PEARL_POLICIES_DIR``; a bad bundle raises ``PolicyLoadError`` here.
+        ``PEARL_POLICIES_DIR``; a bad bundle, or one missing an entrypoint in
+        ``require``, raises ``PolicyLoadError`` here.
         """
-        return RegorusEngine.from_directory(rego_dir, data_dir or self.settings.policies_dir)
+        return RegorusEngine.from_directory(
+            rego_dir, data_dir or self.settings.policies_dir, require=require
+        )
 
     def system_principal(self) -> Principal:
         return Principal.system(self.settings.org_id)

@@ -13,7 +13,6 @@ from pearl_core import (
     Pearl,
     PolicyEngine,
     Principal,
-    RegorusEngine,
     Settings,
     UnitOfWork,
     bootstrap,
@@ -42,10 +41,7 @@ class Runtime:
     def start(cls, settings: Settings, *, configure_logs: bool = True) -> Runtime:
         """Build PeaRL and load (and verify) the policy bundle; a bad bundle fails here."""
         pearl = bootstrap(settings, configure_logs=configure_logs)
-        engine = RegorusEngine.from_directory(
-            None, settings.policies_dir, require=REQUIRED_ENTRYPOINTS
-        )
-        return cls(pearl, engine)
+        return cls(pearl, pearl.policy_engine(require=REQUIRED_ENTRYPOINTS))
 
     def uow(self, principal: Principal) -> UnitOfWork:
         """A fresh unit of work acting as ``principal``."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from pearl_core.clock import rfc3339
 from pearl_core.guardrails.actions import AgentAction, normalise_action
 from pearl_core.policy.ports import Decision, PolicyEngine
 
@@ -25,12 +26,6 @@ class Actor(Protocol):
     def kind(self) -> str: ...
 
 
-def _rfc3339(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("guard-rail times must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def guardrail_input(
     action: AgentAction,
     packet: Mapping[str, Any],
@@ -46,7 +41,7 @@ def guardrail_input(
     the action's own, else the profile's."""
     environment = action.environment or profile.get("environment")
     return {
-        "now": _rfc3339(now),
+        "now": rfc3339(now),
         "environment": environment,
         "principal": {"subject_id": principal.subject_id, "kind": str(principal.kind)},
         "profile": dict(profile),

@@ -61,6 +61,7 @@ __all__ = [
     "ACTION_FILE_READ",
     "ACTION_FILE_WRITE",
     "ACTION_GIT_COMMIT",
+    "AGENT_ELIGIBLE",
     "ALWAYS_BLOCKED",
     "build_packet",
     "packet_id_for",
@@ -96,7 +97,7 @@ _PIP_COMMANDS: Final = ("pip install", "python -m pip install")
 _BASE_TOKENS: Final = 4000
 _TOKENS_PER_FILE: Final = 2000
 _MAX_TOKENS: Final = 32000
-_AGENT_ELIGIBLE: Final = frozenset(
+AGENT_ELIGIBLE: Final = frozenset(
     {Eligibility.AUTO_ALLOWED, Eligibility.AUTO_ALLOWED_WITH_APPROVAL}
 )
 
@@ -129,7 +130,7 @@ def _check(
     compiled_package_id: str | None,
 ) -> None:
     details = {"remediation_spec_id": spec.remediation_spec_id}
-    if spec.eligibility not in _AGENT_ELIGIBLE:
+    if spec.eligibility not in AGENT_ELIGIBLE:
         raise HumanRequired(
             f"a {spec.eligibility.value} remediation is not handed to an agent",
             eligibility=spec.eligibility.value,

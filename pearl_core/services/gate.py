@@ -36,11 +36,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from pearl_core.authz import Permission, authorize
-from pearl_core.clock import Clock
+from pearl_core.clock import Clock, rfc3339
 from pearl_core.domain.decisions import InputMask
 from pearl_core.domain.enums import Environment, ExceptionStatus, FindingStatus, RiskLevel
 from pearl_core.domain.findings import Finding
@@ -159,7 +159,7 @@ async def _facts(
     exceptions = await uow.exceptions.list(project_id=project_id)
     return {
         "target_environment": environment.value,
-        "now": _rfc3339(now),
+        "now": rfc3339(now),
         "open_counts": counts,
         "blocking_findings": [_lean(f) for f in blocking],
         "unverified_fixes": [_lean(f) for f in unverified],
@@ -249,7 +249,7 @@ def _exception_facts(
                     "status": _status(exception, now),
                     "expires_at": None
                     if exception.expires_at is None
-                    else _rfc3339(exception.expires_at),
+                    else rfc3339(exception.expires_at),
                     "finding_ids": covered,
                 }
             )
@@ -266,7 +266,3 @@ async def _evidence(uow: UnitOfWork, project_id: str, environment: Environment) 
         )
         kinds.update(f"{finding.source.tool_type.value}_scan" for finding in sample)
     return sorted(kinds)
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

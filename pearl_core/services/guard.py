@@ -26,14 +26,14 @@ to ``available``. Denials of anyone else are audited only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pearl_core.authz import Permission, authorize
 from pearl_core.canonical import canonical_json, sha256_hex
-from pearl_core.clock import Clock
+from pearl_core.clock import Clock, rfc3339
 from pearl_core.domain.decisions import InputMask
 from pearl_core.domain.enums import ApprovalStatus, TaskPacketStatus
 from pearl_core.domain.governance import ApprovalRequest
@@ -43,7 +43,7 @@ from pearl_core.errors import ValidationFailed
 from pearl_core.guardrails import AgentAction, evaluate_guardrail, guardrail_input
 from pearl_core.policy.ports import Decision, PolicyEngine
 from pearl_core.ports import UnitOfWork
-from pearl_core.services._packets import move_packet, settle, write_packet
+from pearl_core.services._packets import holder_refusal, move_packet, settle, write_packet
 from pearl_core.services.decisions import decision_record
 from pearl_core.services.guard_profile import profile_for
 from pearl_core.validation import parse
@@ -202,7 +202,7 @@ async def _apply(
     )
     if judgement.approval is not None:
         await _consume(uow, judgement.approval, now)
-        return _replace(result, approval_request_id=judgement.approval.approval_request_id)
+        return replace(result, approval_request_id=judgement.approval.approval_request_id)
     if decision.decision != "deny":
         return result
     rule_ids = sorted({reason.rule_id for reason in decision.reasons})
@@ -211,7 +211,7 @@ async def _apply(
         "action_type": judgement.action.get("type"),
         "rule_ids": rule_ids,
     }
-    if not _held_by(packet, uow.principal, now):
+    if holder_refusal(packet, uow.principal, now) is not None:
         await uow.audit.record(
             "guardrail.denied",
             resource_type="task_packet",
@@ -238,7 +238,7 @@ async def _apply(
         **details,
     )
     if attempts < max_denied:
-        return _replace(result, denied_attempts=attempts)
+        return replace(result, denied_attempts=attempts)
     await move_packet(
         uow,
         packet,
@@ -248,22 +248,7 @@ async def _apply(
         reason=f"{attempts} guard-rail denials (limit {max_denied})",
         changes={"lease": None},
     )
-    return _replace(result, denied_attempts=attempts, lease_revoked=True)
-
-
-def _replace(result: GuardResult, **changes: Any) -> GuardResult:
-    values = {name: getattr(result, name) for name in GuardResult.__slots__}
-    return GuardResult(**{**values, **changes})
-
-
-def _held_by(packet: TaskPacket, principal: Principal, now: datetime) -> bool:
-    lease = packet.lease
-    return (
-        packet.status is TaskPacketStatus.CLAIMED
-        and lease is not None
-        and lease.holder_id == principal.subject_id
-        and now < lease.expires_at
-    )
+    return replace(result, denied_attempts=attempts, lease_revoked=True)
 
 
 async def _usable_approval(
@@ -297,12 +282,8 @@ def _approval_view(approval: ApprovalRequest) -> dict[str, Any]:
         "status": approval.status.value,
         "action_digest": approval.action_digest,
         "consumed_at": None,
-        "expires_at": None if approval.expires_at is None else _rfc3339(approval.expires_at),
+        "expires_at": None if approval.expires_at is None else rfc3339(approval.expires_at),
     }
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _packet_view(packet: TaskPacket) -> dict[str, Any]:
@@ -313,8 +294,8 @@ def _packet_view(packet: TaskPacket) -> dict[str, Any]:
         "status": packet.status.value,
         "lease": None
         if lease is None
-        else {"holder_id": lease.holder_id, "expires_at": _rfc3339(lease.expires_at)},
-        "expires_at": None if packet.expires_at is None else _rfc3339(packet.expires_at),
+        else {"holder_id": lease.holder_id, "expires_at": rfc3339(lease.expires_at)},
+        "expires_at": None if packet.expires_at is None else rfc3339(packet.expires_at),
         "denied_attempts": packet.denied_attempts,
         "allowed_actions": list(packet.allowed_actions),
         "blocked_actions": list(packet.blocked_actions),

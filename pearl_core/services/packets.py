@@ -23,6 +23,7 @@ from pearl_core.domain.remediation import Lease, TaskPacket
 from pearl_core.errors import Conflict, InvalidTransition
 from pearl_core.ports import UnitOfWork
 from pearl_core.services._packets import (
+    holder_refusal,
     lease_live,
     move_findings,
     move_packet,
@@ -136,18 +137,13 @@ async def next_task_packet(
         candidates = await uow.task_packets.list(
             project_id=project_id, statuses=[_TP.CLAIMED, _TP.AVAILABLE]
         )
-        mine = [p for p in candidates if _held_by(p, uow.principal, now)]
+        mine = [p for p in candidates if holder_refusal(p, uow.principal, now) is None]
         others = [p for p in candidates if p not in mine and _claimable(p, now)]
         for packet in [*mine, *others]:
             claimed = await _claim(uow, packet, now, lease_ttl)
             await uow.commit()
             return claimed
     return None
-
-
-def _held_by(packet: TaskPacket, principal: Principal, now: datetime) -> bool:
-    lease = packet.lease
-    return lease is not None and lease.holder_id == principal.subject_id and lease_live(packet, now)
 
 
 def _claimable(packet: TaskPacket, now: datetime) -> bool:

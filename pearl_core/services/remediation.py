@@ -25,7 +25,6 @@ from pearl_core.clock import Clock
 from pearl_core.context.signing import ContextSigner
 from pearl_core.domain.decisions import InputMask
 from pearl_core.domain.enums import (
-    Eligibility,
     Environment,
     FindingStatus,
     RiskLevel,
@@ -36,6 +35,7 @@ from pearl_core.errors import PackageNotFound
 from pearl_core.policy.ports import PolicyEngine
 from pearl_core.ports import UnitOfWork
 from pearl_core.remediation import (
+    AGENT_ELIGIBLE,
     build_packet,
     build_spec,
     eligibility_input,
@@ -49,7 +49,6 @@ __all__ = ["Generated", "generate_remediation_specs"]
 
 _WORKABLE = (FindingStatus.OPEN, FindingStatus.TRIAGED, FindingStatus.REOPENED)
 _LIVE_PACKETS = (TaskPacketStatus.AVAILABLE, TaskPacketStatus.CLAIMED, TaskPacketStatus.SUBMITTED)
-_AGENT_ELIGIBLE = frozenset({Eligibility.AUTO_ALLOWED, Eligibility.AUTO_ALLOWED_WITH_APPROVAL})
 _PAGE = 10_000
 
 
@@ -136,7 +135,7 @@ async def generate_remediation_specs(
             else:
                 new_specs.append(spec)
             specs.append(spec)
-            if spec.eligibility not in _AGENT_ELIGIBLE or spec.remediation_spec_id in open_specs:
+            if spec.eligibility not in AGENT_ELIGIBLE or spec.remediation_spec_id in open_specs:
                 continue
             packets.append(
                 build_packet(
