@@ -7,7 +7,9 @@ child process on 127.0.0.1 with a fresh SQLite database, the example app's
 findings planned into packets and one packet claimed by the benchmark's
 agent; then, from this process, times sequential ``pearl_check_action``
 calls (p50 / p99) and the throughput of S concurrent agent sessions, and
-counts errors. The agent authenticates with a bearer token the child maps to
+counts errors. For scale it first times the floor on this machine at this
+moment: a bare ``MCPServer`` whose one tool returns its argument, served the
+same way (the SDK notes' method). The agent authenticates with a bearer token the child maps to
 its principal (a fixed table, so key hashing stays out of the numbers).
 """
 
@@ -80,6 +82,44 @@ async def _serve(port: int, data: Path) -> None:
     await server.serve()
 
 
+async def _serve_noop(port: int) -> None:
+    import uvicorn
+    from mcp.server.mcpserver import MCPServer
+
+    server: MCPServer = MCPServer("noop", log_level="WARNING")
+
+    @server.tool()
+    async def noop(x: int = 0) -> int:
+        return x
+
+    app = server.streamable_http_app(json_response=True)
+    await uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    ).serve()
+
+
+async def _floor(url: str, calls: int) -> None:
+    async with _client(url) as client:
+        for i in range(100):
+            await client.call_tool("noop", {"x": i})
+        samples = []
+        for i in range(calls):
+            started = time.perf_counter()
+            await client.call_tool("noop", {"x": i})
+            samples.append(time.perf_counter() - started)
+    samples.sort()
+    print(
+        f"floor       {calls} no-op tool calls: p50 {statistics.median(samples) * 1000:.2f} ms  "
+        f"p99 {samples[int(len(samples) * 0.99) - 1] * 1000:.2f} ms"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _client(url: str) -> Client:
     http = httpx2.AsyncClient(
         headers={"Authorization": f"Bearer {TOKEN}"}, timeout=httpx2.Timeout(30, read=300)
@@ -135,13 +175,23 @@ def main() -> None:
     parser.add_argument("--per-session", type=int, default=20)
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--data", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-noop", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
         anyio.run(_serve, args.serve, Path(args.data))
         return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    if args.serve_noop is not None:
+        anyio.run(_serve_noop, args.serve_noop)
+        return
+    noop_port = _free_port()
+    noop = subprocess.Popen([sys.executable, __file__, "--serve-noop", str(noop_port)])
+    try:
+        time.sleep(3.0)
+        asyncio.run(_floor(f"http://127.0.0.1:{noop_port}/mcp", args.checks))
+    finally:
+        noop.terminate()
+        noop.wait(timeout=30)
+    port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
         child = subprocess.Popen(
             [sys.executable, __file__, "--serve", str(port), "--data", tmp],

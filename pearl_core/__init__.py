@@ -6,6 +6,17 @@ private module paths.
 """
 
 from pearl_core.audit.chain import ChainReport
+from pearl_core.auth import (
+    AuthSettings,
+    SigningKeyRing,
+    TokenIssuer,
+    TokenKind,
+    TokenVerifier,
+    TrustedIssuer,
+    VerifiedToken,
+    http_fetch,
+    peek_issuer,
+)
 from pearl_core.authz import Permission, authorize
 from pearl_core.bootstrap import Pearl, bootstrap, local_operator
 from pearl_core.clock import Clock, SystemClock
@@ -46,7 +57,7 @@ from pearl_core.domain.enums import (
 )
 from pearl_core.domain.findings import Finding
 from pearl_core.domain.governance import ApprovalDecision, ApprovalRequest, ExceptionRecord
-from pearl_core.domain.identity import Org, Principal, ServiceAccount, User
+from pearl_core.domain.identity import Org, Principal, ServiceAccount, Team, User
 from pearl_core.domain.ingest import IngestRun, IngestSummary, QuarantinedRecord
 from pearl_core.domain.jobs import Job
 from pearl_core.domain.project import Project
@@ -98,6 +109,20 @@ from pearl_core.policy import (
 )
 from pearl_core.ports import UnitOfWork, UnitOfWorkFactory
 from pearl_core.scanners import SemgrepRun, find_semgrep, run_semgrep
+from pearl_core.services.accounts import (
+    add_team_member,
+    authenticate_password,
+    bootstrap_admin,
+    create_team,
+    create_user,
+    disable_user,
+    enable_user,
+    list_teams,
+    list_users,
+    remove_team_member,
+    set_password,
+    set_user_roles,
+)
 from pearl_core.services.approvals import (
     ApprovalView,
     decide_approval,
@@ -106,6 +131,7 @@ from pearl_core.services.approvals import (
     request_approval,
 )
 from pearl_core.services.audit import list_audit_events, verify_audit_chain
+from pearl_core.services.authentication import Authenticator
 from pearl_core.services.context import (
     PackageStatus,
     compile_project_context,
@@ -127,6 +153,7 @@ from pearl_core.services.credentials import (
     resolve_api_key,
     revoke_api_key,
 )
+from pearl_core.services.decision_buffer import DecisionBuffer
 from pearl_core.services.decisions import ReplayedDecision, ReplayReport, decision_record
 from pearl_core.services.decisions import evaluate as evaluate_policy
 from pearl_core.services.decisions import replay as replay_decisions
@@ -134,6 +161,7 @@ from pearl_core.services.exceptions import ExceptionRequest, list_exceptions, re
 from pearl_core.services.findings import change_finding_status, get_finding, list_findings
 from pearl_core.services.gate import GateStatus, gate_status
 from pearl_core.services.guard import GuardResult, check_action
+from pearl_core.services.guard_fast import GuardFastPath
 from pearl_core.services.ingest import IngestRequest, ingest_report
 from pearl_core.services.jobs import compile_context_job, get_job
 from pearl_core.services.outcomes import report_outcome
@@ -156,6 +184,13 @@ from pearl_core.services.projects import (
 )
 from pearl_core.services.remediation import Generated, generate_remediation_specs
 from pearl_core.services.reports import generate_report, get_report
+from pearl_core.services.sessions import (
+    SessionTokens,
+    principal_from_access_token,
+    refresh_session,
+    revoke_session,
+    start_session,
+)
 from pearl_core.services.setup import (
     DefaultPolicies,
     SeedResult,
@@ -192,6 +227,8 @@ __all__ = [
     "ApprovalView",
     "AuditEvent",
     "AuditOutcome",
+    "AuthSettings",
+    "Authenticator",
     "ChainReport",
     "Change",
     "Clock",
@@ -200,6 +237,7 @@ __all__ = [
     "Conflict",
     "ContextSigner",
     "Decision",
+    "DecisionBuffer",
     "DecisionLogSettings",
     "DecisionRecord",
     "DefaultPolicies",
@@ -218,6 +256,7 @@ __all__ = [
     "Forbidden",
     "GateStatus",
     "Generated",
+    "GuardFastPath",
     "GuardResult",
     "IdempotencyConflict",
     "IngestLimits",
@@ -272,8 +311,10 @@ __all__ = [
     "SeedResult",
     "SemgrepRun",
     "ServiceAccount",
+    "SessionTokens",
     "Settings",
     "SignatureInvalid",
+    "SigningKeyRing",
     "SigningSettings",
     "StoreSettings",
     "SystemClock",
@@ -281,16 +322,25 @@ __all__ = [
     "TaskPacketStatus",
     "TaskRequest",
     "TaskType",
+    "Team",
+    "TokenIssuer",
+    "TokenKind",
+    "TokenVerifier",
+    "TrustedIssuer",
     "Unauthenticated",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "UnrecognizedFormat",
     "User",
     "ValidationFailed",
+    "VerifiedToken",
     "WorkSettings",
     "__version__",
+    "add_team_member",
+    "authenticate_password",
     "authorize",
     "bootstrap",
+    "bootstrap_admin",
     "change_finding_status",
     "check_action",
     "check_policies",
@@ -301,11 +351,15 @@ __all__ = [
     "create_api_key",
     "create_project",
     "create_service_account",
+    "create_team",
+    "create_user",
     "current_trace_id",
     "decide_approval",
     "decision_record",
     "default_rego_dir",
     "describe_org",
+    "disable_user",
+    "enable_user",
     "evaluate_policy",
     "expire_task_packets",
     "find_semgrep",
@@ -322,6 +376,7 @@ __all__ = [
     "get_report",
     "get_task_packet",
     "heartbeat_task_packet",
+    "http_fetch",
     "ingest_report",
     "key_id_of",
     "latest_package",
@@ -333,6 +388,8 @@ __all__ = [
     "list_projects",
     "list_service_accounts",
     "list_task_packets",
+    "list_teams",
+    "list_users",
     "load_bundle",
     "load_public_key",
     "local_operator",
@@ -341,24 +398,32 @@ __all__ = [
     "package_status",
     "parse",
     "parse_json",
+    "peek_issuer",
     "policy_diff",
     "policy_history",
+    "principal_from_access_token",
     "public_key_pem",
     "put_app_spec",
     "put_environment_profile",
     "put_org_baseline",
     "read_default_policies",
+    "refresh_session",
     "release_task_packet",
+    "remove_team_member",
     "replay_decisions",
     "report_outcome",
     "request_approval",
     "request_exception",
     "resolve_api_key",
     "revoke_api_key",
+    "revoke_session",
     "run_rego_tests",
     "run_semgrep",
     "seed_defaults",
+    "set_password",
+    "set_user_roles",
     "sign_package",
+    "start_session",
     "trace_scope",
     "update_project",
     "verify_audit_chain",

@@ -53,6 +53,8 @@ PERMISSIONS: Final = MappingProxyType(
         Permission.APPROVALS_DECIDE: frozenset({_R}),
         # Creating service accounts and minting or revoking their API keys.
         Permission.SERVICE_ACCOUNTS_MANAGE: frozenset({_O, _A}),
+        # Human accounts, teams and memberships: admins only.
+        Permission.USERS_MANAGE: frozenset({_A}),
     }
 )
 
@@ -62,6 +64,7 @@ HUMAN_ONLY: Final = frozenset(
         Permission.ORG_ADMIN,
         Permission.APPROVALS_DECIDE,
         Permission.SERVICE_ACCOUNTS_MANAGE,
+        Permission.USERS_MANAGE,
     }
 )
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pearl_core.auth import SigningKeyRing, TokenIssuer, TokenVerifier, http_fetch
+from pearl_core.auth.settings import KEYS_DIR_NAME
 from pearl_core.clock import Clock, SystemClock
 from pearl_core.context.signing import ContextSigner, KeyFileSigner
 from pearl_core.domain.decisions import InputMask
@@ -19,8 +21,12 @@ from pearl_core.domain.enums import PrincipalKind, Role
 from pearl_core.domain.identity import Principal
 from pearl_core.ingest.pipeline import IngestLimits
 from pearl_core.logging import configure_logging
+from pearl_core.packet_cache import PacketCache
 from pearl_core.policy.regorus_engine import RegorusEngine
 from pearl_core.ports import UnitOfWork
+from pearl_core.services.authentication import Authenticator
+from pearl_core.services.decision_buffer import DecisionBuffer
+from pearl_core.services.guard_fast import GuardFastPath
 from pearl_core.settings import Settings
 from pearl_core.store import SqlStore, create_engine, migrate
 
@@ -36,6 +42,13 @@ class Pearl:
     clock: Clock
     signer: ContextSigner
     """Signs compiled packages; its key file is read (or created) on first use."""
+    decision_buffer: DecisionBuffer
+    """Writes guard-rail allows behind the request while a server runs it."""
+
+    @property
+    def guard_fast_path(self) -> GuardFastPath:
+        """What a running server's guard-rail checks use (see ``guard_fast``)."""
+        return GuardFastPath(self.store.packet_cache, self.decision_buffer)
 
     def unit_of_work(self, principal: Principal) -> UnitOfWork:
         """A fresh unit of work acting as ``principal``, scoped to its org."""
@@ -69,6 +82,37 @@ class Pearl:
             rego_dir, data_dir or self.settings.policies_dir, require=require
         )
 
+    def token_issuer(self, public_url: str) -> TokenIssuer:
+        """PeaRL's issuer of sign-in tokens for the server at ``public_url`` (issuer and
+        audience): its RS256 keys from ``PEARL_TOKEN_KEYS_DIR``, created or rotated
+        here when due. Call once per server."""
+        auth = self.settings.auth
+        keys_dir = auth.keys_dir or self.settings.signing.key_file.parent / KEYS_DIR_NAME
+        ring = SigningKeyRing.load_or_create(
+            keys_dir, clock=self.clock, rotate_after=auth.key_rotate_after, retain=auth.key_retain
+        )
+        return TokenIssuer(
+            ring, issuer=public_url, audience=public_url, clock=self.clock, leeway=auth.leeway
+        )
+
+    def authenticator(self, issuer: TokenIssuer | None = None) -> Authenticator:
+        """What turns a server request's bearer credential into a principal: API keys
+        (with ``PEARL_API_KEY_PEPPER``), ``issuer``'s access tokens, and tokens of the
+        identity providers in ``PEARL_OIDC_ISSUERS``."""
+        auth = self.settings.auth
+        verifier = None
+        if auth.trusted_issuers:
+            verifier = TokenVerifier(
+                auth.trusted_issuers, fetch=http_fetch(), clock=self.clock, leeway=auth.leeway
+            )
+        return Authenticator(
+            self.store.credentials,
+            self.clock,
+            pepper=self.settings.api_key_pepper,
+            issuer=issuer,
+            verifier=verifier,
+        )
+
     def system_principal(self) -> Principal:
         return Principal.system(self.settings.org_id)
 
@@ -90,11 +134,15 @@ def bootstrap(
         _ensure_sqlite_dir(settings.store.database_url)
     engine = create_engine(settings.store.database_url)
     clock = clock or SystemClock()
+    store = SqlStore(
+        engine, clock=clock, packet_cache=PacketCache(settings.work.guard_cache_ms / 1000)
+    )
     return Pearl(
         settings=settings,
-        store=SqlStore(engine, clock=clock),
+        store=store,
         clock=clock,
         signer=KeyFileSigner(settings.signing.key_file),
+        decision_buffer=DecisionBuffer(store.unit_of_work),
     )
 
 

@@ -15,6 +15,12 @@ from pearl_core.settings import LogSettings
 __all__ = ["configure_logging", "get_logger"]
 
 
+def _stderr_logger(*_: object) -> structlog.PrintLogger:
+    # Whatever sys.stderr is *now*: a stream captured at configure time may be
+    # closed by the time a log line is written (a test runner's, a daemon's).
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(settings: LogSettings) -> None:
     """Route structlog (and stdlib logging) to stderr at ``settings.level``."""
     level = logging.getLevelNamesMapping()[settings.level.upper()]
@@ -32,7 +38,7 @@ def configure_logging(settings: LogSettings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(stream=sys.stderr, level=max(level, logging.WARNING), force=True)

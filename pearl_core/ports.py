@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -51,6 +51,7 @@ from pearl_core.domain.jobs import Job
 from pearl_core.domain.project import Project
 from pearl_core.domain.remediation import RemediationSpec, TaskPacket
 from pearl_core.domain.reports import Report
+from pearl_core.domain.sessions import RefreshTokenRecord
 
 __all__ = [
     "ApiKeyGrant",
@@ -70,15 +71,20 @@ __all__ = [
     "JobRepository",
     "OrgBaselineRepository",
     "OrgRepository",
+    "PasswordRepository",
     "ProjectRepository",
     "PromotionRepository",
+    "RefreshGrant",
+    "RefreshTokenRepository",
     "RemediationSpecRepository",
     "ReportRepository",
     "ServiceAccountRepository",
+    "SessionStore",
     "TaskPacketRepository",
     "TeamRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "UserLogin",
     "UserRepository",
 ]
 
@@ -115,6 +121,49 @@ class ServiceAccountRepository(Protocol):
     async def update(self, account: ServiceAccount) -> None: ...
 
 
+class PasswordRepository(Protocol):
+    """The org's users' password hashes, kept apart from :class:`User` documents."""
+
+    async def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Store (or replace) the user's hash; ``NotFound`` without the user."""
+        ...
+
+    async def password_hash_for(self, user_id: str) -> str | None:
+        """The user's stored hash; None if the user has no password (or no such user)."""
+        ...
+
+
+class RefreshTokenRepository(Protocol):
+    """Refresh-token records of the org's sessions (see :mod:`pearl_core.domain.sessions`)."""
+
+    async def add(self, record: RefreshTokenRecord) -> None:
+        """Store a new record; ``AlreadyExists`` if its jti is taken (in any org),
+        ``NotFound`` without its user."""
+        ...
+
+    async def find(self, jti: str) -> RefreshTokenRecord | None:
+        """The record with this jti in this org, or None."""
+        ...
+
+    async def family(self, family_id: str) -> builtins.list[RefreshTokenRecord]:
+        """Every record of one session family, oldest first."""
+        ...
+
+    async def mark_used(self, jti: str, *, used_at: datetime, replaced_by: str) -> bool:
+        """Compare-and-set: mark the token used (replaced by ``replaced_by``) only if
+        it is neither used nor revoked. False when it was, so of two concurrent
+        refreshes with one token exactly one succeeds."""
+        ...
+
+    async def revoke_family(self, family_id: str, *, at: datetime) -> int:
+        """Revoke every not yet revoked token of the family; how many were."""
+        ...
+
+    async def revoke_subject(self, subject_id: str, *, at: datetime) -> int:
+        """Revoke every not yet revoked token of the user's sessions; how many were."""
+        ...
+
+
 class ApiKeyRepository(Protocol):
     """API keys of the org's service accounts (see :mod:`pearl_core.domain.credentials`)."""
 
@@ -144,12 +193,30 @@ class ApiKeyGrant:
     account: ServiceAccount
 
 
+@dataclass(frozen=True, slots=True)
+class UserLogin:
+    """What signing in with a password needs: the user and their password hash."""
+
+    user: User
+    password_hash: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshGrant:
+    """What refreshing a session needs: the presented token's record and its user."""
+
+    token: RefreshTokenRecord
+    user: User
+
+
 class CredentialLookup(Protocol):
     """Org-agnostic credential reads, for authenticating a request before its org is known.
 
     The one exception to org-bound repositories, used only by
-    :func:`~pearl_core.services.credentials.resolve_api_key`: the key id is the
-    only thing it is given and the key's org is what it finds out.
+    :func:`~pearl_core.services.credentials.resolve_api_key`,
+    :func:`~pearl_core.services.accounts.authenticate_password` and the session
+    services: a key id, an email or a token id is the only thing they are
+    given, and the org is what they find out.
     """
 
     async def api_key(self, key_id: str) -> ApiKeyGrant | None:
@@ -162,6 +229,17 @@ class CredentialLookup(Protocol):
         Bookkeeping, not a governed state change: it writes no audit event, and
         only if the stored key is still ``key`` (a concurrent revocation wins).
         """
+        ...
+
+    async def user_login(self, email: str, *, org_id: str | None = None) -> UserLogin | None:
+        """The one user with a password whose email is ``email`` (case-insensitive),
+        in ``org_id`` if given, whatever the org otherwise. None when there is no
+        such user, or when the email names users with passwords in several orgs
+        (then the caller must say which org)."""
+        ...
+
+    async def refresh_token(self, jti: str) -> RefreshGrant | None:
+        """The refresh-token record with this jti and its user, whatever the org; or None."""
         ...
 
 
@@ -497,6 +575,8 @@ class UnitOfWork(Protocol):
     users: UserRepository
     service_accounts: ServiceAccountRepository
     api_keys: ApiKeyRepository
+    passwords: PasswordRepository
+    refresh_tokens: RefreshTokenRepository
     projects: ProjectRepository
     org_baselines: OrgBaselineRepository
     app_specs: ApplicationSpecRepository
@@ -527,3 +607,13 @@ class UnitOfWork(Protocol):
 
 UnitOfWorkFactory = Callable[[Principal], UnitOfWork]
 """Opens a unit of work acting as (and scoped to the org of) a principal."""
+
+
+class SessionStore(Protocol):
+    """A store as the account and session services use it, before a principal exists:
+    units of work and the org-agnostic credential reads (``SqlStore``, ``InMemoryStore``)."""
+
+    @property
+    def credentials(self) -> CredentialLookup: ...
+
+    def unit_of_work(self, principal: Principal) -> UnitOfWork: ...

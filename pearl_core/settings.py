@@ -23,11 +23,19 @@ variable                      meaning                                    default
 ``PEARL_LEASE_TTL_SECONDS``   how long a claim lasts without a heartbeat 900 (15 minutes)
 ``PEARL_APPROVAL_TTL_SECONDS`` how long an approval request stays open   3600 (an hour)
 ``PEARL_MAX_DENIED_ATTEMPTS`` guard-rail denials that revoke a lease     5
+``PEARL_GUARD_CACHE_MS``      how long a server's guard rail may answer  1000; 0 turns the
+                              an allowed action from a packet it read    fast path off
+                              before (other processes' changes show up
+                              after at most this long; 0 to 10000)
 ``PEARL_API_KEY_PEPPER``      server secret (32+ characters) that keys   none: API keys cannot
                               the HMAC of every API key's secret; keep   be minted or checked
                               it out of the database and its backups     without it
 ``PEARL_API_KEY_MAX_DAYS``    longest lifetime of a new API key, in days 90
 ============================  =========================================  ======================
+
+Token settings (``PEARL_PUBLIC_URL``, ``PEARL_OIDC_ISSUERS``, ``PEARL_JWT_*``,
+``PEARL_*_TOKEN_TTL_SECONDS``, ``PEARL_TOKEN_*``) are
+:class:`~pearl_core.auth.settings.AuthSettings`'s; its docstring lists them.
 
 Changing ``PEARL_API_KEY_PEPPER`` invalidates every API key minted with the
 old one. ``Settings`` never shows the pepper in its ``repr``.
@@ -48,6 +56,7 @@ from pathlib import Path
 
 import platformdirs
 
+from pearl_core.auth.settings import AuthSettings
 from pearl_core.domain.decisions import DEFAULT_MASK_FIELDS, InputMask
 from pearl_core.errors import ConfigurationError
 
@@ -64,6 +73,7 @@ __all__ = [
 _LOG_LEVELS = ("debug", "info", "warning", "error")
 MIN_PEPPER_LENGTH = 32
 DEFAULT_API_KEY_MAX_DAYS = 90
+MAX_GUARD_CACHE_MS = 10_000
 _URL_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 SIGNING_KEY_NAME = "signing-key.pem"
 
@@ -145,8 +155,15 @@ class WorkSettings:
     lease_ttl_s: int = 900
     approval_ttl_s: int = 3_600
     max_denied_attempts: int = 5
+    guard_cache_ms: int = 1000
+    """How long a server's guard-rail fast path trusts a committed packet it read."""
 
     def __post_init__(self) -> None:
+        if not 0 <= self.guard_cache_ms <= MAX_GUARD_CACHE_MS:
+            raise ConfigurationError(
+                f"PEARL_GUARD_CACHE_MS must be between 0 and {MAX_GUARD_CACHE_MS}",
+                setting="PEARL_GUARD_CACHE_MS",
+            )
         for setting, value in (
             ("PEARL_PACKET_TTL_SECONDS", self.packet_ttl_s),
             ("PEARL_LEASE_TTL_SECONDS", self.lease_ttl_s),
@@ -219,6 +236,8 @@ class Settings:
     api_key_pepper: bytes | None = field(default=None, repr=False)
     """Keys the HMAC of API key secrets (``PEARL_API_KEY_PEPPER``); ``None``: unset."""
     api_key_max_days: int = DEFAULT_API_KEY_MAX_DAYS
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    """Tokens: PeaRL's own (sign-in sessions) and trusted identity providers'."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"org_[A-Za-z0-9_-]{1,120}", self.org_id):
@@ -260,6 +279,7 @@ class Settings:
                 level=environ.get("PEARL_LOG_LEVEL", "warning").lower(), json=log_format == "json"
             ),
             org_id=environ.get("PEARL_ORG_ID", "org_default"),
+            auth=AuthSettings.from_env(environ, data_dir=data_dir),
             policies_dir=Path(policies) if policies else default_policies_dir(),
             api_key_pepper=pepper.encode() if pepper else None,
             api_key_max_days=_positive_int(
@@ -288,5 +308,6 @@ class Settings:
                 max_denied_attempts=_positive_int(
                     environ, "PEARL_MAX_DENIED_ATTEMPTS", work.max_denied_attempts
                 ),
+                guard_cache_ms=_positive_int(environ, "PEARL_GUARD_CACHE_MS", work.guard_cache_ms),
             ),
         )

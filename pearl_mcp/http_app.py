@@ -14,17 +14,19 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from urllib.parse import urlsplit
 
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pearl_core import PearlError
+from pearl_core import PearlError, TokenIssuer
+from pearl_mcp.auth_routes import auth_routes
 from pearl_mcp.http_auth import PrincipalResolver, auth_middleware, require_auth
 from pearl_mcp.mcp import build_mcp_server
 from pearl_mcp.rest import build_rest_app
+from pearl_mcp.rest.errors import error_response
 from pearl_mcp.runtime import Runtime
 
 __all__ = ["build_http_app"]
@@ -71,18 +73,40 @@ def _by_prefix(rest: ASGIApp, guarded_rest: ASGIApp, mcp: ASGIApp) -> ASGIApp:
     return dispatch
 
 
+def _checked_hosts(app: ASGIApp, security: TransportSecuritySettings) -> ASGIApp:
+    """Refuse a request whose Host or Origin is not on the allow-list (DNS rebinding):
+    421 for the Host, 403 for the Origin, before anything else runs."""
+    guard = TransportSecurityMiddleware(security)
+
+    async def checked(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            refusal = await guard.validate_request(Request(scope), is_post=False)
+            if refusal is not None:
+                code = "misdirected_request" if refusal.status_code == 421 else "forbidden"
+                response = error_response(
+                    code, bytes(refusal.body).decode(), status=refusal.status_code
+                )
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return checked
+
+
 def build_http_app(
     runtime: Runtime,
     resolver: PrincipalResolver,
     *,
     public_url: str = "http://127.0.0.1:8080",
     allowed_hosts: Sequence[str] = (),
+    issuer: TokenIssuer | None = None,
 ) -> Starlette:
-    """The server app; ``public_url`` is the canonical URL clients use."""
+    """The server app; ``public_url`` is the canonical URL clients use. With
+    ``issuer``, people sign in at ``/auth/*`` and its keys are at
+    ``/.well-known/jwks.json`` (:mod:`pearl_mcp.auth_routes`)."""
+    security = _security(public_url, allowed_hosts)
     mcp_server = build_mcp_server(runtime)
-    mcp_app = mcp_server.streamable_http_app(
-        json_response=True, transport_security=_security(public_url, allowed_hosts)
-    )
+    mcp_app = mcp_server.streamable_http_app(json_response=True, transport_security=security)
     metadata_url = f"{public_url.rstrip('/')}/.well-known/oauth-protected-resource"
 
     async def healthz(_: Request) -> Response:
@@ -100,13 +124,14 @@ def build_http_app(
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     async def resource_metadata(_: Request) -> Response:
-        return JSONResponse(
-            {
-                "resource": f"{public_url.rstrip('/')}/mcp",
-                "bearer_methods_supported": ["header"],
-                "resource_name": "PeaRL",
-            }
-        )
+        metadata: dict[str, object] = {
+            "resource": f"{public_url.rstrip('/')}/mcp",
+            "bearer_methods_supported": ["header"],
+            "resource_name": "PeaRL",
+        }
+        if issuer is not None:
+            metadata["authorization_servers"] = [issuer.issuer]
+        return JSONResponse(metadata)
 
     rest = build_rest_app(runtime)
     guarded_rest = require_auth(rest, resource_metadata_url=metadata_url)
@@ -114,16 +139,24 @@ def build_http_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with mcp_server.session_manager.run():
+        async with runtime.running(), mcp_server.session_manager.run():
             yield
 
-    return Starlette(
+    signing_in = [] if issuer is None else auth_routes(runtime, issuer)
+    served = Starlette(
         routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
             Route("/.well-known/oauth-protected-resource", resource_metadata),
             Route("/.well-known/oauth-protected-resource/mcp", resource_metadata),
+            *signing_in,
             Mount("/", app=_by_prefix(rest, guarded_rest, mcp)),
+        ]
+    )
+    return Starlette(
+        routes=[
+            # Probes carry no data and come from the orchestrator by IP: no Host check.
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Mount("/", app=_checked_hosts(served, security)),
         ],
         middleware=auth_middleware(resolver),
         lifespan=lifespan,

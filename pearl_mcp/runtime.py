@@ -6,10 +6,13 @@ unit of work acting as the caller (:func:`pearl_mcp.identity.current_principal`)
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pearl_core import (
+    GuardFastPath,
     Pearl,
     PolicyEngine,
     Principal,
@@ -46,6 +49,17 @@ class Runtime:
     def uow(self, principal: Principal) -> UnitOfWork:
         """A fresh unit of work acting as ``principal``."""
         return self.pearl.unit_of_work(principal)
+
+    @property
+    def fast_path(self) -> GuardFastPath:
+        """The guard rail's cache-and-buffer path; it answers only while :meth:`running`."""
+        return self.pearl.guard_fast_path
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Runtime]:
+        """Serve: write buffered decision records behind requests, and all of them at exit."""
+        async with self.pearl.decision_buffer.run():
+            yield self
 
     async def aclose(self) -> None:
         await self.pearl.aclose()

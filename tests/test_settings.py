@@ -147,3 +147,24 @@ def test_a_short_pepper_or_a_bad_key_lifetime_is_a_configuration_error(
         Settings.from_env(BASE | {name: value})
 
     assert caught.value.details["setting"] == name
+
+
+@pytest.mark.anyio
+async def test_the_guard_cache_lifetime_comes_from_the_environment_and_reaches_the_store() -> None:
+    default = bootstrap(Settings.from_env(BASE), configure_logs=False)
+    off = bootstrap(Settings.from_env(BASE | {"PEARL_GUARD_CACHE_MS": "0"}), configure_logs=False)
+    try:
+        assert default.settings.work.guard_cache_ms == 1000
+        assert default.store.packet_cache.enabled
+        assert not off.store.packet_cache.enabled
+    finally:
+        await default.aclose()
+        await off.aclose()
+
+
+@pytest.mark.parametrize("value", ["-1", "10001", "soon"])
+def test_a_guard_cache_lifetime_out_of_range_is_a_configuration_error(value: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_env(BASE | {"PEARL_GUARD_CACHE_MS": value})
+
+    assert caught.value.details["setting"] == "PEARL_GUARD_CACHE_MS"

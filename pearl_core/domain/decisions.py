@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Final
 
 from pydantic import Field
@@ -65,6 +66,7 @@ _Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 _Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
+@lru_cache(maxsize=4096)
 def _fold(name: str) -> str:
     return name.casefold().replace("_", "").replace("-", "")
 
@@ -107,9 +109,15 @@ def _mask(value: Any, keys: frozenset[str], paths: tuple[tuple[str, ...], ...]) 
         name = _fold(str(key))
         if name in keys or (name,) in paths:
             out[key] = MASKED
-        else:
-            deeper = tuple(path[1:] for path in paths if len(path) > 1 and path[0] == name)
+        elif isinstance(item, (dict, list)):
+            deeper = (
+                tuple(path[1:] for path in paths if len(path) > 1 and path[0] == name)
+                if paths
+                else paths
+            )
             out[key] = _mask(item, keys, deeper)
+        else:
+            out[key] = item
     return out
 
 

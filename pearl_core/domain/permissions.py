@@ -29,3 +29,4 @@ class Permission(StrEnum):
     APPROVALS_REQUEST = "approvals:request"
     APPROVALS_DECIDE = "approvals:decide"
     SERVICE_ACCOUNTS_MANAGE = "service_accounts:manage"
+    USERS_MANAGE = "users:manage"

@@ -28,6 +28,7 @@ __all__ = [
     "lease_live",
     "move_findings",
     "move_packet",
+    "packet_lapsed",
     "refuse",
     "require_holder",
     "settle",
@@ -41,7 +42,7 @@ def lease_live(packet: TaskPacket, now: datetime) -> bool:
     return packet.lease is not None and now < packet.lease.expires_at
 
 
-def _packet_lapsed(packet: TaskPacket, now: datetime) -> bool:
+def packet_lapsed(packet: TaskPacket, now: datetime) -> bool:
     return packet.expires_at is not None and now >= packet.expires_at
 
 
@@ -81,7 +82,7 @@ async def move_packet(
 async def settle(uow: UnitOfWork, packet: TaskPacket, now: datetime) -> TaskPacket:
     """``packet`` with a lapsed packet lifetime or lease written through (see module doc)."""
     system = Principal.system(uow.principal.org_id)
-    if packet.status in (_TP.AVAILABLE, _TP.CLAIMED) and _packet_lapsed(packet, now):
+    if packet.status in (_TP.AVAILABLE, _TP.CLAIMED) and packet_lapsed(packet, now):
         return await move_packet(
             uow, packet, _TP.EXPIRED, system, action="task_packet.expired", changes={"lease": None}
         )

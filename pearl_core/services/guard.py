@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pearl_core.authz import Permission, authorize
 from pearl_core.canonical import canonical_json, sha256_hex
@@ -47,6 +47,9 @@ from pearl_core.services._packets import holder_refusal, move_packet, settle, wr
 from pearl_core.services.decisions import decision_record
 from pearl_core.services.guard_profile import profile_for
 from pearl_core.validation import parse
+
+if TYPE_CHECKING:
+    from pearl_core.services.guard_fast import GuardFastPath
 
 __all__ = ["GuardResult", "Judgement", "binding_digest", "check_action", "judge"]
 
@@ -69,6 +72,19 @@ class GuardResult:
     lease_revoked: bool = False
     approval_request_id: str | None = None
     """The approval this ``allow`` used up, if any."""
+
+    @classmethod
+    def of(cls, decision: Decision, action: Mapping[str, Any], packet: TaskPacket) -> GuardResult:
+        """The answer to ``decision`` on ``action`` (its input) under ``packet``."""
+        return cls(
+            decision_id=decision.decision_id,
+            decision=decision.decision,
+            reasons=tuple(reason.to_dict() for reason in decision.reasons),
+            approval_triggers=tuple(decision.result.get("approval_triggers") or ()),
+            action_digest=action["digest"],
+            task_packet_id=packet.task_packet_id,
+            denied_attempts=packet.denied_attempts,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +126,36 @@ def parse_action(action: AgentAction | Mapping[str, Any]) -> AgentAction:
     return action if isinstance(action, AgentAction) else parse(AgentAction, dict(action))
 
 
+def check_environment(packet: TaskPacket, action: AgentAction) -> None:
+    """``validation_failed`` when the action names another environment than the packet's."""
+    if action.environment is not None and action.environment != packet.environment.value:
+        raise ValidationFailed(
+            f"the action names environment {action.environment!r}, but the task packet "
+            f"is for {packet.environment.value!r}",
+            field="environment",
+        )
+
+
+def guard_request(
+    engine: PolicyEngine,
+    packet: TaskPacket,
+    action: AgentAction,
+    profile: dict[str, Any],
+    principal: Principal,
+    now: datetime,
+    workspace_root: Path | None,
+) -> dict[str, Any]:
+    """The ``pearl.guardrails`` input, its action digest bound to packet and bundle."""
+    request = guardrail_input(
+        action, _packet_view(packet), profile, principal, now, workspace_root=workspace_root
+    )
+    request["environment"] = packet.environment.value
+    request["action"]["digest"] = binding_digest(
+        packet.task_packet_id, request["action"]["digest"], engine.bundle_hash
+    )
+    return request
+
+
 async def judge(
     uow: UnitOfWork,
     engine: PolicyEngine,
@@ -121,25 +167,9 @@ async def judge(
     use_approvals: bool = True,
 ) -> Judgement:
     """Evaluate ``action`` under the (settled) ``packet``; see the module docstring."""
-    if action.environment is not None and action.environment != packet.environment.value:
-        raise ValidationFailed(
-            f"the action names environment {action.environment!r}, but the task packet "
-            f"is for {packet.environment.value!r}",
-            field="environment",
-        )
+    check_environment(packet, action)
     package_id, profile = await profile_for(uow, packet)
-    request = guardrail_input(
-        action,
-        _packet_view(packet),
-        profile,
-        uow.principal,
-        now,
-        workspace_root=workspace_root,
-    )
-    request["environment"] = packet.environment.value
-    request["action"]["digest"] = binding_digest(
-        packet.task_packet_id, request["action"]["digest"], engine.bundle_hash
-    )
+    request = guard_request(engine, packet, action, profile, uow.principal, now, workspace_root)
     versions = {"compiled_package": package_id} if package_id else {}
     decision = evaluate_guardrail(engine, request)
     if decision.decision != "needs_approval" or not use_approvals:
@@ -163,11 +193,25 @@ async def check_action(
     mask: InputMask,
     max_denied_attempts: int,
     workspace_root: Path | None = None,
+    fast: GuardFastPath | None = None,
 ) -> GuardResult:
-    """Judge one action of the acting principal under the packet, and log it."""
+    """Judge one action of the acting principal under the packet, and log it.
+
+    With ``fast`` (a running server's), an allowed action under a packet the
+    caller holds is judged from the packet cache and its record buffered
+    (:mod:`pearl_core.services.guard_fast`); anything else takes this path.
+    """
     authorize(uow.principal, Permission.PACKETS_WORK)
     agent_action = parse_action(action)
     now = clock.now()
+    org_id = uow.principal.org_id
+    if fast is not None:
+        quick = fast.try_allow(
+            engine, task_packet_id, agent_action, uow.principal, now, mask, workspace_root
+        )
+        if quick is not None:
+            return quick
+        token = fast.packets.token(org_id, task_packet_id)
     async with uow:
         packet = await settle(uow, await uow.task_packets.get(task_packet_id), now)
         judgement = await judge(
@@ -184,6 +228,8 @@ async def check_action(
         await uow.decisions.add(record)
         result = await _apply(uow, judgement, now, max_denied_attempts)
         await uow.commit()
+    if fast is not None and result.decision == "allow" and judgement.approval is None:
+        fast.packets.put(org_id, judgement.packet, token)
     return result
 
 
@@ -191,15 +237,7 @@ async def _apply(
     uow: UnitOfWork, judgement: Judgement, now: datetime, max_denied: int
 ) -> GuardResult:
     decision, packet = judgement.decision, judgement.packet
-    result = GuardResult(
-        decision_id=decision.decision_id,
-        decision=decision.decision,
-        reasons=tuple(reason.to_dict() for reason in decision.reasons),
-        approval_triggers=tuple(decision.result.get("approval_triggers") or ()),
-        action_digest=judgement.action["digest"],
-        task_packet_id=packet.task_packet_id,
-        denied_attempts=packet.denied_attempts,
-    )
+    result = GuardResult.of(decision, judgement.action, packet)
     if judgement.approval is not None:
         await _consume(uow, judgement.approval, now)
         return replace(result, approval_request_id=judgement.approval.approval_request_id)

@@ -22,7 +22,7 @@ from pearl_core.domain.compiled import CompiledContextPackage
 from pearl_core.domain.remediation import TaskPacket
 from pearl_core.ports import UnitOfWork
 
-__all__ = ["profile_for", "profile_view"]
+__all__ = ["cached_profile", "profile_for", "profile_view"]
 
 _CACHE_SIZE: Final = 256
 _cache: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
@@ -41,6 +41,12 @@ def profile_view(package: CompiledContextPackage) -> dict[str, Any]:
         "approval_required_for": list(autonomy.approval_required_for),
         "outbound_allowlist": list(network.outbound_allowlist) if network else [],
     }
+
+
+def cached_profile(org_id: str, package_id: str) -> dict[str, Any] | None:
+    """The profile of package ``package_id`` if this process has derived it already."""
+    with _lock:
+        return _cache.get((org_id, package_id))
 
 
 async def profile_for(uow: UnitOfWork, packet: TaskPacket) -> tuple[str | None, dict[str, Any]]:

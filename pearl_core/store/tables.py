@@ -21,6 +21,10 @@ the migration installs triggers that reject UPDATE and DELETE on both engines.
 ``api_keys`` are keyed by ``key_id`` alone: a presented key names its id
 before PeaRL knows its org, so ids are unique across orgs; each key references
 the service account it acts as. No secret is stored, only its HMAC digest.
+``user_passwords`` keep each user's scrypt hash apart from the user document.
+``refresh_tokens`` are keyed by ``jti`` alone (a presented token is looked up
+before its org is known, like an API key) and keep only ids and times, never
+the token; their state columns are what compare-and-set refreshes test.
 """
 
 from __future__ import annotations
@@ -62,11 +66,13 @@ __all__ = [
     "orgs",
     "projects",
     "promotions",
+    "refresh_tokens",
     "remediation_specs",
     "reports",
     "service_accounts",
     "task_packets",
     "teams",
+    "user_passwords",
     "users",
 ]
 
@@ -168,6 +174,35 @@ api_keys = Table(
         ["service_accounts.org_id", "service_accounts.service_account_id"],
     ),
     Index(None, "org_id", "principal_id"),
+)
+
+user_passwords = Table(
+    "user_passwords",
+    metadata,
+    Column("org_id", String(_ID), nullable=False),
+    Column("user_id", String(_ID), nullable=False),
+    Column("password_hash", String(512), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("org_id", "user_id"),
+    ForeignKeyConstraint(["org_id", "user_id"], ["users.org_id", "users.user_id"]),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("jti", String(64), nullable=False),
+    Column("org_id", String(_ID), nullable=False),
+    Column("family_id", String(64), nullable=False),
+    Column("subject_id", String(_ID), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("replaced_by", String(64), nullable=True),
+    PrimaryKeyConstraint("jti"),
+    ForeignKeyConstraint(["org_id", "subject_id"], ["users.org_id", "users.user_id"]),
+    Index(None, "org_id", "family_id"),
+    Index(None, "org_id", "subject_id"),
 )
 
 projects = _aggregate(

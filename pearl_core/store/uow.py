@@ -31,6 +31,7 @@ from pearl_core import ports
 from pearl_core.clock import Clock
 from pearl_core.domain.identity import Principal
 from pearl_core.errors import IntegrityViolation, StoreUnavailable
+from pearl_core.packet_cache import PacketCache
 from pearl_core.store.audit import SqlAuditLog
 from pearl_core.store.engine import begin_transaction
 from pearl_core.store.repositories import (
@@ -48,8 +49,10 @@ from pearl_core.store.repositories import (
     SqlJobRepository,
     SqlOrgBaselineRepository,
     SqlOrgRepository,
+    SqlPasswordRepository,
     SqlProjectRepository,
     SqlPromotionRepository,
+    SqlRefreshTokenRepository,
     SqlRemediationSpecRepository,
     SqlReportRepository,
     SqlServiceAccountRepository,
@@ -64,15 +67,23 @@ __all__ = ["SqlStore", "SqlUnitOfWork"]
 class SqlUnitOfWork:
     """``ports.UnitOfWork`` on SQLAlchemy Core, acting as ``principal``."""
 
-    def __init__(self, engine: AsyncEngine, principal: Principal, clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        principal: Principal,
+        clock: Clock,
+        packet_cache: PacketCache | None = None,
+    ) -> None:
         self.principal = principal
         self._engine = engine
-        self._scope = scope = Scope(principal, clock)
+        self._scope = scope = Scope(principal, clock, packet_cache)
         self.orgs: ports.OrgRepository = SqlOrgRepository(scope)
         self.teams: ports.TeamRepository = SqlTeamRepository(scope)
         self.users: ports.UserRepository = SqlUserRepository(scope)
         self.service_accounts: ports.ServiceAccountRepository = SqlServiceAccountRepository(scope)
         self.api_keys: ports.ApiKeyRepository = SqlApiKeyRepository(scope)
+        self.passwords: ports.PasswordRepository = SqlPasswordRepository(scope)
+        self.refresh_tokens: ports.RefreshTokenRepository = SqlRefreshTokenRepository(scope)
         self.projects: ports.ProjectRepository = SqlProjectRepository(scope)
         self.org_baselines: ports.OrgBaselineRepository = SqlOrgBaselineRepository(scope)
         self.app_specs: ports.ApplicationSpecRepository = SqlApplicationSpecRepository(scope)
@@ -118,6 +129,7 @@ class SqlUnitOfWork:
                 if connection.in_transaction():
                     await connection.rollback()
             finally:
+                self._scope.forget_changed_packets()
                 await connection.close()
 
     async def commit(self) -> None:
@@ -142,24 +154,31 @@ class SqlUnitOfWork:
             if exc.connection_invalidated:
                 raise StoreUnavailable("the database connection was lost") from exc
             raise
+        finally:
+            scope.forget_changed_packets()
         scope.reset()
 
     async def rollback(self) -> None:
         await self._scope.conn.rollback()
+        self._scope.forget_changed_packets()
         self._scope.reset()
 
 
 class SqlStore:
     """The database behind PeaRL: opens units of work (a ``UnitOfWorkFactory``)."""
 
-    def __init__(self, engine: AsyncEngine, *, clock: Clock) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, clock: Clock, packet_cache: PacketCache | None = None
+    ) -> None:
         self.engine = engine
         self._clock = clock
+        self.packet_cache = packet_cache or PacketCache(0)
+        """Committed task packets for the guard rail's fast path (off when 0 s)."""
         self.credentials: ports.CredentialLookup = SqlCredentialLookup(engine)
         """Org-agnostic credential reads: for authenticating requests, nothing else."""
 
     def unit_of_work(self, principal: Principal) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, principal, self._clock)
+        return SqlUnitOfWork(self.engine, principal, self._clock, self.packet_cache)
 
     async def ping(self) -> None:
         """Round-trip to the database; ``StoreUnavailable`` if it does not answer."""

@@ -12,7 +12,8 @@ from datetime import datetime
 from pearl_core.domain.credentials import ApiKey
 from pearl_core.domain.identity import ServiceAccount
 from pearl_core.errors import AlreadyExists, ApiKeyNotFound, Forbidden, NotFound
-from pearl_core.ports import ApiKeyGrant
+from pearl_core.ports import ApiKeyGrant, RefreshGrant, UserLogin
+from pearl_core.testing._sessions import memory_refresh_grant, memory_user_login
 from pearl_core.testing._tables import MemoryState, Row, Transaction, parse
 
 __all__ = ["MemoryApiKeyRepository", "MemoryCredentialLookup"]
@@ -79,6 +80,12 @@ class MemoryCredentialLookup:
         self._state.tables[_TABLE][stored_key] = Row(
             touched.model_dump_json(), row.stored_at, row.cols
         )
+
+    async def user_login(self, email: str, *, org_id: str | None = None) -> UserLogin | None:
+        return memory_user_login(self._state, email, org_id=org_id)
+
+    async def refresh_token(self, jti: str) -> RefreshGrant | None:
+        return memory_refresh_grant(self._state, jti)
 
     def _find(self, key_id: str) -> tuple[tuple[str, ...], Row] | None:
         for stored_key, row in self._state.tables[_TABLE].items():

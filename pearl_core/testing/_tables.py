@@ -47,6 +47,8 @@ SPECS: Final[Mapping[str, _Spec]] = {
     "users": _Spec(unique=(("email",),)),
     "service_accounts": _Spec(unique=(("name",),)),
     "api_keys": _Spec(),  # key ids are unique across orgs: checked by the repository
+    "user_passwords": _Spec(),
+    "refresh_tokens": _Spec(),  # jtis are unique across orgs: checked by the repository
     "projects": _Spec(),
     "context_documents": _Spec(),
     "compiled_packages": _Spec(

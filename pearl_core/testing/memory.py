@@ -53,6 +53,7 @@ from pearl_core.testing._repositories import (
     MemoryTeamRepository,
     MemoryUserRepository,
 )
+from pearl_core.testing._sessions import MemoryPasswordRepository, MemoryRefreshTokenRepository
 from pearl_core.testing._tables import MemoryState, Transaction
 from pearl_core.testing.clock import FakeClock
 from pearl_core.trace import current_trace_id
@@ -117,6 +118,8 @@ class InMemoryUnitOfWork:
         self.users: ports.UserRepository = MemoryUserRepository(tx)
         self.service_accounts: ports.ServiceAccountRepository = MemoryServiceAccountRepository(tx)
         self.api_keys: ports.ApiKeyRepository = MemoryApiKeyRepository(tx)
+        self.passwords: ports.PasswordRepository = MemoryPasswordRepository(tx)
+        self.refresh_tokens: ports.RefreshTokenRepository = MemoryRefreshTokenRepository(tx)
         self.projects: ports.ProjectRepository = MemoryProjectRepository(tx)
         self.org_baselines: ports.OrgBaselineRepository = MemoryOrgBaselineRepository(tx)
         self.app_specs: ports.ApplicationSpecRepository = MemoryApplicationSpecRepository(tx)

@@ -61,7 +61,7 @@ def serve(
     """Serve MCP at /mcp, REST at /api/v1, /healthz and /readyz."""
     import uvicorn
 
-    from pearl_mcp.api_keys import ApiKeyResolver
+    from pearl_mcp.credentials import CredentialResolver
     from pearl_mcp.http_app import build_http_app
     from pearl_mcp.runtime import Runtime
 
@@ -74,8 +74,11 @@ def serve(
     runtime = Runtime.start(settings)
     if migrate:
         anyio.run(runtime.pearl.upgrade_database)
-    url = public_url or f"http://{host}:{port}"
-    app = build_http_app(runtime, ApiKeyResolver(runtime), public_url=url)
+    url = public_url or settings.auth.public_url or f"http://{host}:{port}"
+    issuer = runtime.pearl.token_issuer(url)
+    app = build_http_app(
+        runtime, CredentialResolver(runtime, issuer), public_url=url, issuer=issuer
+    )
     click.echo(f"PeaRL serving MCP at {url}/mcp and REST at {url}/api/v1", err=True)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
@@ -89,25 +92,32 @@ def serve(
 @cli.command("mcp")
 @click.pass_context
 def mcp_stdio(ctx: click.Context) -> None:
-    """Speak MCP on stdio as the principal of the API key in PEARL_API_KEY."""
-    from pearl_mcp.api_keys import ApiKeyResolver
+    """Speak MCP on stdio as the principal of PEARL_API_KEY (or of PEARL_TOKEN, an
+    access token of the server at PEARL_PUBLIC_URL)."""
+    from pearl_mcp.credentials import CredentialResolver
     from pearl_mcp.identity import acting_as
     from pearl_mcp.mcp import build_mcp_server
     from pearl_mcp.runtime import Runtime
 
     settings = ctx.ensure_object(CliContext).settings
-    credential = os.environ.get("PEARL_API_KEY", "").strip()
+    credential = (os.environ.get("PEARL_API_KEY") or os.environ.get("PEARL_TOKEN") or "").strip()
     if not credential:
-        raise Unauthenticated("set PEARL_API_KEY to the agent's API key (pearl agents create)")
+        raise Unauthenticated(
+            "set PEARL_API_KEY to the agent's API key (pearl keys create), "
+            "or PEARL_TOKEN to an access token (pearl token)"
+        )
 
     async def main() -> None:
         runtime = Runtime.start(settings)
         try:
-            principal = await ApiKeyResolver(runtime).resolve(credential)
+            public_url = settings.auth.public_url
+            issuer = runtime.pearl.token_issuer(public_url) if public_url else None
+            principal = await CredentialResolver(runtime, issuer).resolve(credential)
             if principal is None:
-                raise Unauthenticated("PEARL_API_KEY is not a valid, unexpired API key")
+                raise Unauthenticated("PEARL_API_KEY / PEARL_TOKEN is not a valid credential")
             with acting_as(principal):
-                await build_mcp_server(runtime).run_stdio_async()
+                async with runtime.running():
+                    await build_mcp_server(runtime).run_stdio_async()
         finally:
             await runtime.aclose()
 

@@ -83,7 +83,7 @@ async def run_demo(settings: Settings, *, workspace: Path, quiet: bool = False) 
 
         story.step("An AI agent connects over MCP and works the packets")
         server = build_mcp_server(runtime)
-        async with Client(server) as client:
+        async with runtime.running(), Client(server) as client:
             agent = DemoAgent(client, world)
             with acting_as(cast.agent):
                 tools = await client.list_tools()

@@ -78,6 +78,7 @@ def register_guard_tools(server: MCPServer[Any], runtime: Runtime) -> None:
             clock=pearl.clock,
             mask=pearl.decision_mask,
             max_denied_attempts=work.max_denied_attempts,
+            fast=runtime.fast_path,
         )
         return GuardResultOut.of(result, _NEXT_STEP.get(result.decision, _NEXT_STEP["deny"]))
 

@@ -31,6 +31,10 @@ from pearl_core.store.repositories.remediation import (
     SqlRemediationSpecRepository,
     SqlTaskPacketRepository,
 )
+from pearl_core.store.repositories.sessions import (
+    SqlPasswordRepository,
+    SqlRefreshTokenRepository,
+)
 
 __all__ = [
     "Scope",
@@ -47,8 +51,10 @@ __all__ = [
     "SqlJobRepository",
     "SqlOrgBaselineRepository",
     "SqlOrgRepository",
+    "SqlPasswordRepository",
     "SqlProjectRepository",
     "SqlPromotionRepository",
+    "SqlRefreshTokenRepository",
     "SqlRemediationSpecRepository",
     "SqlReportRepository",
     "SqlServiceAccountRepository",

@@ -43,6 +43,7 @@ from pearl_core.errors import (
     ProjectNotFound,
     StoreUnavailable,
 )
+from pearl_core.packet_cache import PacketCache
 from pearl_core.store.tables import projects
 
 __all__ = [
@@ -68,10 +69,15 @@ _PG_FOREIGN_KEY_VIOLATION = "23503"
 class Scope:
     """The state of one unit of work, shared by its repositories."""
 
-    def __init__(self, principal: Principal, clock: Clock) -> None:
+    def __init__(
+        self, principal: Principal, clock: Clock, packet_cache: PacketCache | None = None
+    ) -> None:
         self.principal = principal
         self.org_id = principal.org_id
         self.clock = clock
+        self.packet_cache = packet_cache
+        self.changed_packets: set[str] = set()
+        """Task packets this unit of work wrote: forgotten by the cache when it ends."""
         self.connection: AsyncConnection | None = None
         self.writes = 0
         self.audit_records = 0
@@ -98,6 +104,17 @@ class Scope:
             raise IntegrityViolation(
                 "the database rejected an earlier statement; this unit of work can only roll back"
             )
+
+    def packet_changed(self, task_packet_id: str) -> None:
+        """A task packet was written: the cache forgets it now and when the unit of work ends."""
+        self.changed_packets.add(task_packet_id)
+        if self.packet_cache is not None:
+            self.packet_cache.invalidate(self.org_id, (task_packet_id,))
+
+    def forget_changed_packets(self) -> None:
+        if self.packet_cache is not None and self.changed_packets:
+            self.packet_cache.invalidate(self.org_id, self.changed_packets)
+        self.changed_packets = set()
 
     def reset(self) -> None:
         self.writes = 0

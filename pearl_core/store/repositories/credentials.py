@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from pearl_core.domain.credentials import ApiKey
 from pearl_core.domain.identity import ServiceAccount
 from pearl_core.errors import AlreadyExists, ApiKeyNotFound, Forbidden, NotFound, StoreUnavailable
-from pearl_core.ports import ApiKeyGrant
+from pearl_core.ports import ApiKeyGrant, RefreshGrant, UserLogin
 from pearl_core.store.engine import begin_transaction
+from pearl_core.store.repositories import sessions
 from pearl_core.store.repositories._scope import (
     Parent,
     Scope,
@@ -129,6 +130,14 @@ class SqlCredentialLookup:
         async with self._transaction() as connection:
             await connection.execute(statement)
             await connection.commit()
+
+    async def user_login(self, email: str, *, org_id: str | None = None) -> UserLogin | None:
+        async with self._transaction() as connection:
+            return await sessions.user_login(connection, email, org_id=org_id)
+
+    async def refresh_token(self, jti: str) -> RefreshGrant | None:
+        async with self._transaction() as connection:
+            return await sessions.refresh_grant(connection, jti)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:

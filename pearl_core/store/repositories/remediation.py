@@ -134,6 +134,7 @@ class SqlTaskPacketRepository:
         return [parse(TaskPacket, doc) for doc in await fetch_docs(self._scope, statement)]
 
     async def update(self, packet: TaskPacket, *, expected: TaskPacket | None = None) -> None:
+        self._scope.packet_changed(packet.task_packet_id)
         key = {"task_packet_id": packet.task_packet_id}
         expect = None if expected is None else dump(expected)
         values = _packet_values(packet)

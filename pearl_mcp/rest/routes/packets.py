@@ -172,6 +172,7 @@ async def guard(task_packet_id: PacketId, request: Request, call: Caller) -> JSO
         clock=runtime.pearl.clock,
         mask=runtime.pearl.decision_mask,
         max_denied_attempts=runtime.pearl.settings.work.max_denied_attempts,
+        fast=runtime.fast_path,
     )
     return respond(result.to_dict())
 

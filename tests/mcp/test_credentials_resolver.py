@@ -1,4 +1,4 @@
-"""API keys as the server's credential: ``ApiKeyResolver`` over a real SQLite store,
+"""API keys as the server's credential: ``CredentialResolver`` over a real SQLite store,
 and behind the same authentication middleware the HTTP server uses."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pearl_core import (
     create_service_account,
 )
 from pearl_core.testing import FakeClock, make_principal
-from pearl_mcp.api_keys import ApiKeyResolver
+from pearl_mcp.credentials import CredentialResolver
 from pearl_mcp.http_auth import auth_middleware, require_auth
 from pearl_mcp.identity import current_principal
 from pearl_mcp.runtime import Runtime
@@ -92,7 +92,7 @@ async def test_a_resolver_without_a_pepper_refuses_to_start(
     pearl = bootstrap(settings(tmp_path, sqlite_template), configure_logs=False)
     try:
         with pytest.raises(ConfigurationError):
-            ApiKeyResolver(Runtime(pearl, policy_engine))
+            CredentialResolver(Runtime(pearl, policy_engine))
     finally:
         await pearl.aclose()
 
@@ -101,7 +101,7 @@ async def test_a_minted_key_resolves_to_its_agent_and_anything_else_to_nobody(
     runtime: Runtime,
 ) -> None:
     shown = await mint(runtime, Permission.PACKETS_READ)
-    resolver = ApiKeyResolver(runtime)
+    resolver = CredentialResolver(runtime)
 
     principal = await resolver.resolve(shown)
 
@@ -122,7 +122,7 @@ async def test_the_auth_middleware_lets_only_a_valid_key_through(runtime: Runtim
     inner = Starlette(routes=[Route("/who", who)])
     app = Starlette(
         routes=[Mount("/", app=require_auth(inner))],
-        middleware=auth_middleware(ApiKeyResolver(runtime)),
+        middleware=auth_middleware(CredentialResolver(runtime)),
     )
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
