@@ -98,7 +98,7 @@ async def _serve_noop(port: int) -> None:
     ).serve()
 
 
-async def _floor(url: str, calls: int) -> None:
+async def _floor(url: str, calls: int, sessions: int, per: int) -> None:
     async with _client(url) as client:
         for i in range(100):
             await client.call_tool("noop", {"x": i})
@@ -112,6 +112,19 @@ async def _floor(url: str, calls: int) -> None:
         f"floor       {calls} no-op tool calls: p50 {statistics.median(samples) * 1000:.2f} ms  "
         f"p99 {samples[int(len(samples) * 0.99) - 1] * 1000:.2f} ms"
     )
+
+    async def session() -> None:
+        async with _client(url) as client:
+            for i in range(per):
+                await client.call_tool("noop", {"x": i})
+
+    started = time.perf_counter()
+    async with anyio.create_task_group() as group:
+        for _ in range(sessions):
+            group.start_soon(session)
+    elapsed = time.perf_counter() - started
+    rate = sessions * per / elapsed
+    print(f"floor       {sessions} sessions x {per} no-op calls: {rate:.0f} calls/s")
 
 
 def _free_port() -> int:
@@ -187,7 +200,11 @@ def main() -> None:
     noop = subprocess.Popen([sys.executable, __file__, "--serve-noop", str(noop_port)])
     try:
         time.sleep(3.0)
-        asyncio.run(_floor(f"http://127.0.0.1:{noop_port}/mcp", args.checks))
+        asyncio.run(
+            _floor(
+                f"http://127.0.0.1:{noop_port}/mcp", args.checks, args.sessions, args.per_session
+            )
+        )
     finally:
         noop.terminate()
         noop.wait(timeout=30)

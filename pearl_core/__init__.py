@@ -71,6 +71,7 @@ from pearl_core.errors import (
     FindingNotFound,
     Forbidden,
     IdempotencyConflict,
+    InsufficientScope,
     IntegrityViolation,
     InvalidTransition,
     LimitExceeded,
@@ -130,7 +131,7 @@ from pearl_core.services.approvals import (
     list_approvals,
     request_approval,
 )
-from pearl_core.services.audit import list_audit_events, verify_audit_chain
+from pearl_core.services.audit import list_audit_events, record_denied, verify_audit_chain
 from pearl_core.services.authentication import Authenticator
 from pearl_core.services.context import (
     PackageStatus,
@@ -265,6 +266,7 @@ __all__ = [
     "IngestSettings",
     "IngestSummary",
     "InputMask",
+    "InsufficientScope",
     "IntegrityViolation",
     "InvalidTransition",
     "Job",
@@ -407,6 +409,7 @@ __all__ = [
     "put_environment_profile",
     "put_org_baseline",
     "read_default_policies",
+    "record_denied",
     "refresh_session",
     "release_task_packet",
     "remove_team_member",

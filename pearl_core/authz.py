@@ -19,7 +19,7 @@ from typing import Final
 from pearl_core.domain.enums import Role
 from pearl_core.domain.identity import Principal
 from pearl_core.domain.permissions import Permission
-from pearl_core.errors import Forbidden, HumanRequired
+from pearl_core.errors import Forbidden, HumanRequired, InsufficientScope
 
 __all__ = ["PERMISSIONS", "Permission", "authorize", "service_account_permissions"]
 
@@ -70,13 +70,17 @@ HUMAN_ONLY: Final = frozenset(
 
 
 def authorize(principal: Principal, permission: Permission) -> None:
-    """Raise ``Forbidden`` (or ``HumanRequired``) unless ``principal`` holds ``permission``."""
+    """Raise ``Forbidden`` unless ``principal`` holds ``permission``.
+
+    ``HumanRequired`` when only a human may hold it; ``InsufficientScope`` when
+    the principal's roles grant it but its credential's ``scopes`` do not.
+    """
     if permission in HUMAN_ONLY and not principal.is_human:
         raise HumanRequired(f"{permission} needs a human principal", permission=str(permission))
     if not principal.has_role(*PERMISSIONS[permission]):
         raise Forbidden(f"missing permission {permission}", permission=str(permission))
     if principal.scopes is not None and permission not in principal.scopes:
-        raise Forbidden(
+        raise InsufficientScope(
             f"the credential is not scoped for {permission}", permission=str(permission)
         )
 

@@ -27,6 +27,7 @@ their parent's code unless callers need to tell them apart.
     ├── InvalidTransition              invalid_transition
     │   └── ApprovalNotPending         approval_not_pending
     ├── Forbidden                      forbidden
+    │   ├── InsufficientScope          insufficient_scope
     │   ├── HumanRequired              human_required
     │   ├── ReasonRequired             reason_required
     │   └── RequesterCannotDecide      requester_cannot_decide
@@ -62,6 +63,7 @@ __all__ = [
     "Forbidden",
     "HumanRequired",
     "IdempotencyConflict",
+    "InsufficientScope",
     "IntegrityViolation",
     "InvalidTransition",
     "LimitExceeded",
@@ -191,6 +193,14 @@ class ApprovalNotPending(InvalidTransition):
 
 class Forbidden(PearlError):
     code = "forbidden"
+
+
+class InsufficientScope(Forbidden):
+    """The principal's roles grant the permission, but the credential it
+    authenticated with (an API key's ``scopes``) does not. ``details`` carries
+    the ``permission`` to ask for (RFC 6750 ``insufficient_scope``)."""
+
+    code = "insufficient_scope"
 
 
 class HumanRequired(Forbidden):

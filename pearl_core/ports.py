@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Final, Protocol, Self
 
 from pearl_core.domain.audit import AuditEvent, AuditOutcome
 from pearl_core.domain.context import (
@@ -193,6 +193,10 @@ class ApiKeyGrant:
     account: ServiceAccount
 
 
+MAX_LOGINS_PER_EMAIL: Final = 5
+"""One email may have a password in several orgs; sign-in tries at most this many."""
+
+
 @dataclass(frozen=True, slots=True)
 class UserLogin:
     """What signing in with a password needs: the user and their password hash."""
@@ -231,11 +235,15 @@ class CredentialLookup(Protocol):
         """
         ...
 
-    async def user_login(self, email: str, *, org_id: str | None = None) -> UserLogin | None:
-        """The one user with a password whose email is ``email`` (case-insensitive),
-        in ``org_id`` if given, whatever the org otherwise. None when there is no
-        such user, or when the email names users with passwords in several orgs
-        (then the caller must say which org)."""
+    async def user_logins(self, email: str, *, org_id: str | None = None) -> list[UserLogin]:
+        """Users with a password whose email is ``email`` (case-insensitive), in
+        ``org_id`` if given, else in any org (one email may have a password in
+        several orgs; at most a handful are returned, oldest first)."""
+        ...
+
+    async def user_by_email(self, org_id: str, email: str) -> User | None:
+        """The user of ``org_id`` whose email is ``email`` (case-insensitive), or None:
+        how a trusted identity provider's person is linked to a PeaRL user."""
         ...
 
     async def refresh_token(self, jti: str) -> RefreshGrant | None:

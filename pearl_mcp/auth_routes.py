@@ -7,9 +7,11 @@ response (RFC 6749 §5.1) or a PeaRL ``ErrorResponse``:
 
 - ``POST /auth/login`` ``{"email", "password", "org_id"?}``: a human's password
   → a new session (``pearl login`` calls it). Every refusal is the same 401.
-  After ``MAX_FAILURES`` failed sign-ins for one email within ``FAILURE_WINDOW``
-  that email is refused with 429 ``limit_exceeded`` until the window passes
-  (counted per process: behind several replicas, per replica).
+  After ``MAX_FAILURES`` failed sign-ins for one email from one client address
+  within ``FAILURE_WINDOW`` (or ``MAX_FAILURES_PER_EMAIL`` from anywhere) that
+  email is refused with 429 ``limit_exceeded`` until the window passes
+  (counted per process: behind several replicas, per replica; behind a proxy,
+  run uvicorn with ``--proxy-headers`` so the client address is the caller's).
 - ``POST /auth/refresh`` ``{"refresh_token"}``: the next pair of the session;
   a refresh token presented twice ends the whole session (reuse detection).
 - ``POST /auth/logout`` ``{"refresh_token"}``: ends the session.
@@ -41,6 +43,7 @@ from pearl_core import (
     revoke_session,
     start_session,
 )
+from pearl_mcp.http_auth import Refused
 from pearl_mcp.rest.errors import error_response
 from pearl_mcp.runtime import Runtime
 
@@ -48,37 +51,52 @@ __all__ = ["auth_routes"]
 
 MAX_BODY: Final = 16 * 1024
 MAX_FAILURES: Final = 10
+MAX_FAILURES_PER_EMAIL: Final = 100
 FAILURE_WINDOW: Final = 15 * 60.0
 _NO_STORE: Final = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class _Failures:
-    """Failed sign-ins per email in a sliding window (this process only)."""
+    """Failed sign-ins in a sliding window (this process only): per email and
+    client address, so a stranger's guesses lock out the stranger, and per email
+    across all clients at ``MAX_FAILURES_PER_EMAIL``, against a distributed guess."""
 
     def __init__(self) -> None:
-        self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._seen: defaultdict[tuple[str, str], deque[float]] = defaultdict(deque)
 
-    def locked(self, email: str) -> bool:
-        recent = self._recent(email)
-        return len(recent) >= MAX_FAILURES
+    def locked(self, email: str, client: str) -> bool:
+        return (
+            len(self._recent(email, client)) >= MAX_FAILURES
+            or len(self._recent(email, "*")) >= MAX_FAILURES_PER_EMAIL
+        )
 
-    def failed(self, email: str) -> None:
-        self._recent(email).append(time.monotonic())
+    def failed(self, email: str, client: str) -> None:
+        now = time.monotonic()
+        self._recent(email, client).append(now)
+        self._recent(email, "*").append(now)
 
-    def _recent(self, email: str) -> deque[float]:
-        seen = self._seen[email.strip().casefold()]
+    def _recent(self, email: str, client: str) -> deque[float]:
+        seen = self._seen[email.strip().casefold(), client]
         cutoff = time.monotonic() - FAILURE_WINDOW
         while seen and seen[0] < cutoff:
             seen.popleft()
         return seen
 
 
-def auth_routes(runtime: Runtime, issuer: TokenIssuer) -> list[Route]:
-    """The sign-in routes and the JWKS document of ``issuer``."""
+def auth_routes(
+    runtime: Runtime, issuer: TokenIssuer, *, on_refused: Refused | None = None
+) -> list[Route]:
+    """The sign-in routes and the JWKS document of ``issuer``; ``on_refused`` hears
+    of every failed sign-in, refresh and logout (to audit it)."""
     pearl = runtime.pearl
     auth = pearl.settings.auth
     store = pearl.store
     failures = _Failures()
+
+    async def refuse(request: Request, exc: PearlError) -> JSONResponse:
+        if on_refused is not None and exc.code in ("unauthenticated", "limit_exceeded"):
+            await on_refused(request.scope)
+        return _refused(exc)
 
     def tokens(session: SessionTokens) -> JSONResponse:
         body = {
@@ -97,14 +115,18 @@ def auth_routes(runtime: Runtime, issuer: TokenIssuer) -> list[Route]:
             org_id = body.get("org_id")
             if org_id is not None and not isinstance(org_id, str):
                 raise ValidationFailed("org_id must be a string", field="org_id")
-            if failures.locked(email):
-                raise LimitExceeded("too many failed sign-ins for this email; try again later")
+            client = request.client.host if request.client else ""
+            if failures.locked(email, client):
+                raise LimitExceeded(
+                    "too many failed sign-ins for this email; try again later",
+                    reason="too_many_failures",
+                )
             try:
                 principal = await authenticate_password(
                     store.credentials, email, password, org_id=org_id
                 )
             except PearlError:
-                failures.failed(email)
+                failures.failed(email, client)
                 raise
             session = await start_session(
                 store,
@@ -115,7 +137,7 @@ def auth_routes(runtime: Runtime, issuer: TokenIssuer) -> list[Route]:
                 clock=pearl.clock,
             )
         except PearlError as exc:
-            return _refused(exc)
+            return await refuse(request, exc)
         return tokens(session)
 
     async def refresh(request: Request) -> Response:
@@ -130,7 +152,7 @@ def auth_routes(runtime: Runtime, issuer: TokenIssuer) -> list[Route]:
                 clock=pearl.clock,
             )
         except PearlError as exc:
-            return _refused(exc)
+            return await refuse(request, exc)
         return tokens(session)
 
     async def logout(request: Request) -> Response:
@@ -138,7 +160,7 @@ def auth_routes(runtime: Runtime, issuer: TokenIssuer) -> list[Route]:
             token = _text(await _json_object(request), "refresh_token")
             await revoke_session(store, issuer, token, clock=pearl.clock)
         except PearlError as exc:
-            return _refused(exc)
+            return await refuse(request, exc)
         return Response(status_code=204, headers=_NO_STORE)
 
     async def jwks(_: Request) -> Response:
@@ -153,7 +175,7 @@ def auth_routes(runtime: Runtime, issuer: TokenIssuer) -> list[Route]:
 
 
 def _refused(exc: PearlError) -> JSONResponse:
-    status = 429 if exc.code == "limit_exceeded" else None
+    status = 429 if exc.details.get("reason") == "too_many_failures" else None
     # Sign-in refusals say which kind, never which part was wrong.
     details = {"reason": exc.details["reason"]} if "reason" in exc.details else None
     return error_response(exc.code, exc.message, details, status=status)
@@ -165,7 +187,7 @@ async def _json_object(request: Request) -> Mapping[str, Any]:
         raise LimitExceeded(f"the body is larger than {MAX_BODY} bytes")
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting like [[[[…
         raise ValidationFailed("the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise ValidationFailed("the body must be a JSON object")

@@ -11,19 +11,23 @@ rebinding): loopback names by default, plus the configured public host.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator, Sequence
+from typing import Final
 from urllib.parse import urlsplit
 
+import structlog
 from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pearl_core import PearlError, TokenIssuer
+from pearl_core import PearlError, TokenIssuer, record_denied
 from pearl_mcp.auth_routes import auth_routes
 from pearl_mcp.http_auth import PrincipalResolver, auth_middleware, require_auth
+from pearl_mcp.identity import principal_of
 from pearl_mcp.mcp import build_mcp_server
 from pearl_mcp.rest import build_rest_app
 from pearl_mcp.rest.errors import error_response
@@ -32,6 +36,7 @@ from pearl_mcp.runtime import Runtime
 __all__ = ["build_http_app"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+_log = structlog.get_logger("pearl.http")
 
 
 def _security(public_url: str, extra_hosts: Sequence[str]) -> TransportSecuritySettings:
@@ -93,6 +98,88 @@ def _checked_hosts(app: ASGIApp, security: TransportSecuritySettings) -> ASGIApp
     return checked
 
 
+class _AnonymousDenials:
+    """Audits requests refused for want of a valid credential (``access.denied``,
+    principal ``anonymous``, in ``PEARL_ORG_ID``'s chain), at most ``LIMIT`` a
+    minute: unbounded, anyone could grow the audit chain at will, so further
+    refusals in the minute are only counted, and the count is logged when the
+    minute ends (a flood is then on the record as a log line, not 3,000 events)."""
+
+    LIMIT: Final = 3000
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._pearl = runtime.pearl
+        self._minute = 0
+        self._recorded = 0
+        self._suppressed = 0
+
+    async def __call__(self, scope: Scope) -> None:
+        minute = int(time.monotonic() // 60)
+        if minute != self._minute:
+            if self._suppressed:
+                _log.warning("anonymous_denials_not_audited", count=self._suppressed)
+            self._minute, self._recorded, self._suppressed = minute, 0, 0
+        if self._recorded >= self.LIMIT:
+            self._suppressed += 1
+            return
+        self._recorded += 1
+        try:
+            await record_denied(
+                self._pearl.store,
+                None,
+                surface="http",
+                target=f"{scope.get('method', '')} {scope.get('path', '')}",
+                code="unauthenticated",
+                org_id=self._pearl.settings.org_id,
+            )
+        except PearlError as exc:  # the 401 stands either way
+            _log.error("anonymous_denial_not_audited", error=exc.code)
+
+
+#: Statuses a caller who *is* authenticated gets for a refused request that no deeper
+#: layer audits: an object or route that is not theirs to see (404, 405), a request
+#: for another host (421) or from a foreign origin (403 outside the REST API, whose
+#: own 403s are audited by its error handler).
+_AUDITED_STATUSES: Final = frozenset({403, 404, 405, 421})
+
+
+def _audited_refusals(app: ASGIApp, runtime: Runtime) -> ASGIApp:
+    """Record an authenticated caller's refused request as ``access.denied``: a
+    cross-org id (404, the same answer as a missing one, but on the record), a
+    probed route, another principal's MCP session, a foreign Origin."""
+
+    async def audited(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        status = 0
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await app(scope, receive, observe)
+        principal = principal_of(getattr(scope.get("user"), "access_token", None))
+        path = scope.get("path", "")
+        rest_403 = status == 403 and path.startswith("/api/v1/")
+        if principal is None or status not in _AUDITED_STATUSES or rest_403:
+            return
+        try:
+            await record_denied(
+                runtime.pearl.store,
+                principal,
+                surface="http",
+                target=f"{scope.get('method', '')} {path}",
+                code=f"http_{status}",
+            )
+        except PearlError as exc:  # the answer has gone out; log that the record failed
+            _log.error("refusal_not_audited", error=exc.code)
+
+    return audited
+
+
 def build_http_app(
     runtime: Runtime,
     resolver: PrincipalResolver,
@@ -134,15 +221,16 @@ def build_http_app(
         return JSONResponse(metadata)
 
     rest = build_rest_app(runtime)
-    guarded_rest = require_auth(rest, resource_metadata_url=metadata_url)
-    mcp = require_auth(mcp_app, resource_metadata_url=metadata_url)
+    refused = _AnonymousDenials(runtime)
+    guarded_rest = require_auth(rest, resource_metadata_url=metadata_url, on_refused=refused)
+    mcp = require_auth(mcp_app, resource_metadata_url=metadata_url, on_refused=refused)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with runtime.running(), mcp_server.session_manager.run():
             yield
 
-    signing_in = [] if issuer is None else auth_routes(runtime, issuer)
+    signing_in = [] if issuer is None else auth_routes(runtime, issuer, on_refused=refused)
     served = Starlette(
         routes=[
             Route("/.well-known/oauth-protected-resource", resource_metadata),
@@ -156,7 +244,7 @@ def build_http_app(
             # Probes carry no data and come from the orchestrator by IP: no Host check.
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Mount("/", app=_checked_hosts(served, security)),
+            Mount("/", app=_audited_refusals(_checked_hosts(served, security), runtime)),
         ],
         middleware=auth_middleware(resolver),
         lifespan=lifespan,

@@ -13,7 +13,7 @@ credential reaches no handler: :func:`require_auth` answers 401 with an RFC 6750
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -31,6 +31,7 @@ from pearl_mcp.identity import access_token_for
 __all__ = [
     "BearerBackend",
     "PrincipalResolver",
+    "Refused",
     "StaticTokens",
     "auth_middleware",
     "require_auth",
@@ -78,13 +79,21 @@ def auth_middleware(resolver: PrincipalResolver) -> list[Middleware]:
     ]
 
 
-def require_auth(app: ASGIApp, *, resource_metadata_url: str | None = None) -> ASGIApp:
+Refused = Callable[[Scope], Awaitable[None]]
+"""Called for each request refused for want of a valid credential (to audit it)."""
+
+
+def require_auth(
+    app: ASGIApp, *, resource_metadata_url: str | None = None, on_refused: Refused | None = None
+) -> ASGIApp:
     """Wrap ``app`` so unauthenticated HTTP requests get 401 and never reach it."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or isinstance(scope.get("user"), AuthenticatedUser):
             await app(scope, receive, send)
             return
+        if on_refused is not None:
+            await on_refused(scope)
         challenge = 'Bearer error="invalid_token", error_description="Authentication required"'
         if resource_metadata_url:
             challenge += f', resource_metadata="{resource_metadata_url}"'

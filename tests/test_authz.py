@@ -35,14 +35,16 @@ def test_a_scoped_principal_may_use_only_its_scopes() -> None:
     authorize(agent, Permission.PACKETS_READ)
     with pytest.raises(Forbidden) as caught:
         authorize(agent, Permission.PACKETS_WORK)
-    assert caught.value.code == "forbidden"
+    assert caught.value.code == "insufficient_scope"
+    assert caught.value.details == {"permission": "packets:work"}
 
 
 def test_scopes_never_grant_what_the_roles_do_not() -> None:
     agent = make_agent(scopes=frozenset({Permission.FINDINGS_INGEST}))
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden) as caught:
         authorize(agent, Permission.FINDINGS_INGEST)
+    assert caught.value.code == "forbidden"
 
 
 def test_service_accounts_may_use_only_what_their_roles_grant_and_nothing_human_only() -> None:

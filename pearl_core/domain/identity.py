@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_serializer, model_validator
 
 from pearl_core.domain.base import PearlModel, PearlRecord, UtcDatetime
 from pearl_core.domain.enums import PrincipalKind, Role
@@ -50,6 +50,10 @@ class User(PearlModel):
     disabled: bool = False
     created_at: UtcDatetime
 
+    @field_serializer("roles")
+    def _roles_in_order(self, roles: frozenset[Role]) -> list[str]:
+        return sorted(role.value for role in roles)
+
     @model_validator(mode="after")
     def _no_service_account_role(self) -> User:
         if Role.SERVICE_ACCOUNT in self.roles:
@@ -67,6 +71,10 @@ class ServiceAccount(PearlModel):
     roles: frozenset[Role] = frozenset({Role.SERVICE_ACCOUNT})
     disabled: bool = False
     created_at: UtcDatetime
+
+    @field_serializer("roles")
+    def _roles_in_order(self, roles: frozenset[Role]) -> list[str]:
+        return sorted(role.value for role in roles)
 
     @model_validator(mode="after")
     def _never_human_roles(self) -> ServiceAccount:
@@ -89,6 +97,13 @@ class Principal(PearlRecord):
     scopes: frozenset[Permission] | None = None
     """Set when a scoped credential (an API key) authenticated the principal: it may
     use only these permissions (and only those its roles grant). ``None``: no limit."""
+    from_token: bool = False
+    """Authenticated by a bearer token (PeaRL's or an identity provider's): a
+    credential that can be copied and replayed, unlike a password just checked."""
+    signed_in_at: UtcDatetime | None = None
+    """For a token: when its human last proved who they are (the sign-in that
+    minted it, the IdP's ``auth_time``); ``None`` when the token does not say
+    (a refreshed token). Deciding approvals needs a recent one."""
 
     @model_validator(mode="after")
     def _service_accounts_never_human_roles(self) -> Principal:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NoReturn
 
+from pearl_core.domain.audit import AuditOutcome
 from pearl_core.domain.enums import FindingStatus, TaskPacketStatus
 from pearl_core.domain.identity import Principal
 from pearl_core.domain.lifecycle import FINDING_LIFECYCLE, TASK_PACKET_LIFECYCLE
@@ -47,10 +48,16 @@ def packet_lapsed(packet: TaskPacket, now: datetime) -> bool:
 
 
 async def write_packet(
-    uow: UnitOfWork, old: TaskPacket, changes: dict[str, Any], *, action: str, **details: Any
+    uow: UnitOfWork,
+    old: TaskPacket,
+    changes: dict[str, Any],
+    *,
+    action: str,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    **details: Any,
 ) -> TaskPacket:
     """Store ``old`` with ``changes`` if nobody changed it meanwhile (else ``conflict``),
-    and audit ``action``."""
+    and audit ``action`` with ``outcome``."""
     new = parse(TaskPacket, {**old.model_dump(), **changes})
     await uow.task_packets.update(new, expected=old)
     await uow.audit.record(
@@ -58,6 +65,7 @@ async def write_packet(
         resource_type="task_packet",
         resource_id=old.task_packet_id,
         details={"from": old.status.value, "to": new.status.value, **details},
+        outcome=outcome,
     )
     return new
 

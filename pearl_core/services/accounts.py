@@ -41,7 +41,7 @@ from pearl_core.errors import (
     ValidationFailed,
 )
 from pearl_core.ids import new_id
-from pearl_core.ports import CredentialLookup, SessionStore, UnitOfWork
+from pearl_core.ports import CredentialLookup, SessionStore, UnitOfWork, UserLogin
 from pearl_core.services._passwords import (
     hash_password_async,
     require_valid_password,
@@ -303,17 +303,25 @@ async def authenticate_password(
 ) -> Principal:
     """The human principal ``email`` and ``password`` sign in as.
 
-    ``org_id`` is needed only when the email has a password in several orgs.
-    Every refusal is the same ``unauthenticated`` (``reason="invalid_credentials"``)
-    after the same work (see the module docstring).
+    ``org_id`` narrows the search when the email has a password in several orgs;
+    without it the password decides which account signs in (two accounts with
+    the same password are refused alike). Every refusal is the same
+    ``unauthenticated`` (``reason="invalid_credentials"``).
     """
-    login = None
+    logins: list[UserLogin] = []
     if 0 < len(email) <= _MAX_EMAIL:
-        login = await lookup.user_login(email.strip(), org_id=org_id)
-    matches = await verify_password_async(password, None if login is None else login.password_hash)
-    if login is None or not matches or login.user.disabled:
+        logins = await lookup.user_logins(email.strip(), org_id=org_id)
+    # One email may have a password in several orgs (another org's admin can create
+    # the same address): the password picks the account, so nobody can lock a user
+    # out by reusing their email elsewhere. Every candidate costs one scrypt run.
+    if not logins:
+        await verify_password_async(password, None)  # the same work as a real check
+    matched = [
+        login for login in logins if await verify_password_async(password, login.password_hash)
+    ]
+    if len(matched) != 1 or matched[0].user.disabled:
         raise Unauthenticated("the email or password is wrong", reason="invalid_credentials")
-    return principal_for_user(login.user)
+    return principal_for_user(matched[0].user)
 
 
 def principal_for_user(user: User) -> Principal:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pearl_core.authz import Permission, authorize
 from pearl_core.clock import Clock
@@ -28,7 +28,7 @@ from pearl_core.domain.enums import ApprovalDecisionValue, ApprovalRequestType, 
 from pearl_core.domain.governance import ApprovalDecision, ApprovalRequest
 from pearl_core.domain.identity import Principal
 from pearl_core.domain.lifecycle import APPROVAL_LIFECYCLE
-from pearl_core.errors import Conflict, InvalidTransition, RequesterCannotDecide
+from pearl_core.errors import Conflict, Forbidden, InvalidTransition, RequesterCannotDecide
 from pearl_core.guardrails import AgentAction
 from pearl_core.ids import new_id
 from pearl_core.policy.ports import PolicyEngine
@@ -171,6 +171,29 @@ async def _pending_for(
     return None
 
 
+FRESH_SIGN_IN: Final = timedelta(minutes=10)
+"""How recent a token's sign-in must be to decide an approval."""
+
+
+def require_fresh_sign_in(principal: Principal, now: datetime) -> None:
+    """``forbidden`` (``reason="fresh_sign_in_required"``) for a principal authenticated
+    by a token whose human did not sign in within :data:`FRESH_SIGN_IN`.
+
+    A decision is the one act an agent must never perform, and a token can be
+    copied: a session a reviewer left on a shared machine, or its refresh token,
+    must not be enough. Refreshed tokens never carry a sign-in time; a password
+    checked in this process (``pearl approvals decide --user``) needs none.
+    """
+    if not principal.from_token:
+        return
+    signed_in = principal.signed_in_at
+    if signed_in is None or not timedelta(0) <= now - signed_in <= FRESH_SIGN_IN:
+        raise Forbidden(
+            "deciding needs a fresh sign-in: sign in again with your password",
+            reason="fresh_sign_in_required",
+        )
+
+
 async def decide_approval(
     uow: UnitOfWork,
     approval_request_id: str,
@@ -185,6 +208,7 @@ async def decide_approval(
     target = _AP.APPROVED if value is ApprovalDecisionValue.APPROVE else _AP.REJECTED
     now = clock.now()
     principal = uow.principal
+    require_fresh_sign_in(principal, now)
     async with uow:
         request = await uow.approvals.get(approval_request_id)
         if request.status is _AP.PENDING and _lapsed(request, now):

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from pearl_core.authz import Permission, authorize
 from pearl_core.canonical import canonical_json, sha256_hex
 from pearl_core.clock import Clock, rfc3339
+from pearl_core.domain.audit import AuditOutcome
 from pearl_core.domain.decisions import InputMask
 from pearl_core.domain.enums import ApprovalStatus, TaskPacketStatus
 from pearl_core.domain.governance import ApprovalRequest
@@ -255,6 +256,7 @@ async def _apply(
             resource_type="task_packet",
             resource_id=packet.task_packet_id,
             details=details,
+            outcome=AuditOutcome.DENIED,
         )
         return result
     violation = Violation(
@@ -273,6 +275,7 @@ async def _apply(
             "violations": [*packet.violations, violation][-MAX_VIOLATIONS_KEPT:],
         },
         action="guardrail.denied",
+        outcome=AuditOutcome.DENIED,
         **details,
     )
     if attempts < max_denied:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final, NoReturn
 
 from pydantic import ValidationError
@@ -102,7 +102,14 @@ async def start_session(
     )
     async with store.unit_of_work(principal) as uow:
         user = await _enabled_user(uow, principal.subject_id)
-        tokens = _mint(issuer, user, first, access_ttl=access_ttl, refresh_ttl=refresh_ttl)
+        tokens = _mint(
+            issuer,
+            user,
+            first,
+            access_ttl=access_ttl,
+            refresh_ttl=refresh_ttl,
+            signed_in_at=now,
+        )
         await uow.refresh_tokens.add(first)
         await uow.audit.record(
             "session.started",
@@ -171,12 +178,14 @@ def principal_from_access_token(verified: VerifiedToken) -> Principal:
         raise Unauthenticated("the token is of the wrong kind", reason="wrong_token_kind")
     claims = verified.claims
     roles, name = claims.get("roles"), claims.get("name", "")
+    auth_time = claims.get("auth_time")
     if (
         claims.get("kind") != _HUMAN
         or not is_id(verified.subject, "usr")
         or not isinstance(roles, list)
         or not all(isinstance(role, str) for role in roles)
         or not isinstance(name, str)
+        or not (auth_time is None or (isinstance(auth_time, int) and auth_time > 0))
     ):
         raise _bad_claims()
     try:
@@ -186,6 +195,8 @@ def principal_from_access_token(verified: VerifiedToken) -> Principal:
             kind=PrincipalKind.HUMAN,
             roles=frozenset(Role(role) for role in roles),
             display_name=name,
+            from_token=True,
+            signed_in_at=None if auth_time is None else datetime.fromtimestamp(auth_time, UTC),
         )
     except (ValueError, ValidationError, KeyError):
         raise _bad_claims() from None
@@ -285,18 +296,24 @@ def _mint(
     *,
     access_ttl: timedelta,
     refresh_ttl: timedelta,
+    signed_in_at: datetime | None = None,
 ) -> SessionTokens:
+    claims: dict[str, object] = {
+        "kind": _HUMAN,
+        "roles": sorted(role.value for role in user.roles),
+        "name": user.display_name,
+        "sid": refresh.family_id,
+    }
+    if signed_in_at is not None:
+        # Only the access token minted at sign-in says when the human signed in;
+        # refreshed ones do not, so a stored refresh token can never decide.
+        claims["auth_time"] = int(signed_in_at.timestamp())
     access = issuer.mint(
         subject=user.user_id,
         org_id=user.org_id,
         kind=TokenKind.ACCESS,
         ttl=access_ttl,
-        claims={
-            "kind": _HUMAN,
-            "roles": sorted(role.value for role in user.roles),
-            "name": user.display_name,
-            "sid": refresh.family_id,
-        },
+        claims=claims,
     )
     refresh_token = issuer.mint(
         subject=user.user_id,

@@ -10,10 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from pearl_core.domain.credentials import ApiKey
-from pearl_core.domain.identity import ServiceAccount
+from pearl_core.domain.identity import ServiceAccount, User
 from pearl_core.errors import AlreadyExists, ApiKeyNotFound, Forbidden, NotFound
 from pearl_core.ports import ApiKeyGrant, RefreshGrant, UserLogin
-from pearl_core.testing._sessions import memory_refresh_grant, memory_user_login
+from pearl_core.testing._sessions import (
+    memory_refresh_grant,
+    memory_user_by_email,
+    memory_user_logins,
+)
 from pearl_core.testing._tables import MemoryState, Row, Transaction, parse
 
 __all__ = ["MemoryApiKeyRepository", "MemoryCredentialLookup"]
@@ -81,8 +85,11 @@ class MemoryCredentialLookup:
             touched.model_dump_json(), row.stored_at, row.cols
         )
 
-    async def user_login(self, email: str, *, org_id: str | None = None) -> UserLogin | None:
-        return memory_user_login(self._state, email, org_id=org_id)
+    async def user_logins(self, email: str, *, org_id: str | None = None) -> list[UserLogin]:
+        return memory_user_logins(self._state, email, org_id=org_id)
+
+    async def user_by_email(self, org_id: str, email: str) -> User | None:
+        return memory_user_by_email(self._state, org_id, email)
 
     async def refresh_token(self, jti: str) -> RefreshGrant | None:
         return memory_refresh_grant(self._state, jti)

@@ -16,14 +16,15 @@ from pearl_core.domain.base import PearlRecord, UtcDatetime
 from pearl_core.domain.identity import User
 from pearl_core.domain.sessions import RefreshTokenRecord
 from pearl_core.errors import AlreadyExists, Forbidden, NotFound
-from pearl_core.ports import RefreshGrant, UserLogin
+from pearl_core.ports import MAX_LOGINS_PER_EMAIL, RefreshGrant, UserLogin
 from pearl_core.testing._tables import MemoryState, Row, Transaction, parse
 
 __all__ = [
     "MemoryPasswordRepository",
     "MemoryRefreshTokenRepository",
     "memory_refresh_grant",
-    "memory_user_login",
+    "memory_user_by_email",
+    "memory_user_logins",
 ]
 
 Key = tuple[str, ...]
@@ -113,10 +114,10 @@ def _columns(record: RefreshTokenRecord) -> dict[str, str]:
     return {"family_id": record.family_id, "subject_id": record.subject_id}
 
 
-def memory_user_login(
+def memory_user_logins(
     state: MemoryState, email: str, *, org_id: str | None = None
-) -> UserLogin | None:
-    """``CredentialLookup.user_login`` over committed in-memory state."""
+) -> list[UserLogin]:
+    """``CredentialLookup.user_logins`` over committed in-memory state."""
     found: list[UserLogin] = []
     for key, row in state.tables["users"].items():
         if row.cols.get("email") != email.lower() or org_id not in (None, key[0]):
@@ -129,7 +130,15 @@ def memory_user_login(
                     password_hash=parse(_PasswordRow, password.doc).password_hash,
                 )
             )
-    return found[0] if len(found) == 1 else None
+    return found[:MAX_LOGINS_PER_EMAIL]
+
+
+def memory_user_by_email(state: MemoryState, org_id: str, email: str) -> User | None:
+    """``CredentialLookup.user_by_email`` over committed in-memory state."""
+    for key, row in state.tables["users"].items():
+        if key[0] == org_id and row.cols.get("email") == email.lower():
+            return parse(User, row.doc)
+    return None
 
 
 def memory_refresh_grant(state: MemoryState, jti: str) -> RefreshGrant | None:

@@ -3,24 +3,20 @@
 The local operator creates an account (and owns it) and mints its keys. A key
 is printed once, when it is minted, and never again: PeaRL keeps only its
 digest. Key commands need ``PEARL_API_KEY_PEPPER`` (``configuration_error``
-otherwise), the same pepper the server checks keys with.
+otherwise), the same pepper the server checks keys with. ``pearl keys`` and
+``pearl service-accounts`` do the same as a signed-in user (``--user``), with
+keys scoped to one role; both mint through :mod:`pearl_mcp.cli.minting`.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
-from typing import Any
 
 import click
 
 from pearl_core import (
     ApiKey,
-    ConfigurationError,
     Pearl,
     Permission,
     ServiceAccount,
-    Settings,
-    create_api_key,
     create_service_account,
     find_service_account,
     list_api_keys,
@@ -29,11 +25,8 @@ from pearl_core import (
     revoke_api_key,
 )
 from pearl_mcp.cli.app import CliContext, cli, emit, json_option, run
-
-_WARNING = (
-    "pearl: this is the only time the key is shown; store it now (the agent reads it "
-    "from PEARL_API_KEY or an Authorization: Bearer header)"
-)
+from pearl_mcp.cli.minting import KEY_WARNING, key_data, mint, require_pepper
+from pearl_mcp.cli.permissions import requires
 
 _scope_option = click.option(
     "--scope",
@@ -58,39 +51,23 @@ def agents() -> None:
     """Service accounts for AI agents and CI, and their API keys."""
 
 
-def _pepper(settings: Settings) -> bytes:
-    if settings.api_key_pepper is None:
-        raise ConfigurationError(
-            "set PEARL_API_KEY_PEPPER (a secret of at least 32 characters) to mint API keys",
-            setting="PEARL_API_KEY_PEPPER",
-        )
-    return settings.api_key_pepper
-
-
 async def _mint(
     pearl: Pearl, account: ServiceAccount, key_name: str, scopes: tuple[str, ...], days: int | None
 ) -> tuple[ApiKey, str]:
-    settings = pearl.settings
-    return await create_api_key(
-        pearl.unit_of_work(local_operator(settings)),
-        account.service_account_id,
+    return await mint(
+        pearl,
+        local_operator(pearl.settings),
+        account,
         name=key_name,
         scopes=[Permission(scope) for scope in scopes],
-        expires_in=timedelta(days=days or settings.api_key_max_days),
-        pepper=_pepper(settings),
-        clock=pearl.clock,
-        max_lifetime=settings.api_key_max_lifetime,
+        days=days,
     )
-
-
-def _key_data(key: ApiKey) -> dict[str, Any]:
-    return key.model_dump(mode="json", exclude={"digest"})
 
 
 def _show_minted(account: ServiceAccount, key: ApiKey, shown: str, *, as_json: bool) -> None:
     data = {
         "service_account": account.model_dump(mode="json"),
-        "api_key": _key_data(key),
+        "api_key": key_data(key),
         "key": shown,
     }
     emit(
@@ -104,10 +81,11 @@ def _show_minted(account: ServiceAccount, key: ApiKey, shown: str, *, as_json: b
             )
         ),
     )
-    click.echo(_WARNING, err=True)
+    click.echo(KEY_WARNING, err=True)
 
 
 @agents.command("create")
+@requires(Permission.SERVICE_ACCOUNTS_MANAGE)
 @click.argument("name")
 @_scope_option
 @_days_option
@@ -123,7 +101,7 @@ def create(
     as_json: bool,
 ) -> None:
     """Create a service account owned by you, and its first API key."""
-    _pepper(ctx.ensure_object(CliContext).settings)  # refuse before creating anything
+    require_pepper(ctx.ensure_object(CliContext).settings)  # refuse before creating anything
 
     async def work(pearl: Pearl) -> tuple[ServiceAccount, ApiKey, str]:
         operator = local_operator(pearl.settings)
@@ -138,6 +116,7 @@ def create(
 
 
 @agents.command("key")
+@requires(Permission.SERVICE_ACCOUNTS_MANAGE)
 @click.argument("name")
 @_scope_option
 @_days_option
@@ -153,7 +132,7 @@ def key(
     as_json: bool,
 ) -> None:
     """Mint another API key for the service account NAME."""
-    _pepper(ctx.ensure_object(CliContext).settings)
+    require_pepper(ctx.ensure_object(CliContext).settings)
 
     async def work(pearl: Pearl) -> tuple[ServiceAccount, ApiKey, str]:
         uow = pearl.unit_of_work(local_operator(pearl.settings))
@@ -166,6 +145,7 @@ def key(
 
 
 @agents.command("list")
+@requires(Permission.SERVICE_ACCOUNTS_MANAGE)
 @json_option
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
@@ -183,7 +163,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     data = [
         {
             **account.model_dump(mode="json"),
-            "api_keys": [_key_data(k) for k in by_account.get(account.service_account_id, [])],
+            "api_keys": [key_data(k) for k in by_account.get(account.service_account_id, [])],
         }
         for account in accounts
     ]
@@ -202,6 +182,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 
 
 @agents.command("revoke")
+@requires(Permission.SERVICE_ACCOUNTS_MANAGE)
 @click.argument("key_id")
 @json_option
 @click.pass_context
@@ -213,4 +194,4 @@ def revoke(ctx: click.Context, key_id: str, as_json: bool) -> None:
         return await revoke_api_key(uow, key_id, clock=pearl.clock)
 
     revoked = run(ctx, work)
-    emit(_key_data(revoked), as_json=as_json, text=f"revoked {revoked.key_id}")
+    emit(key_data(revoked), as_json=as_json, text=f"revoked {revoked.key_id}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import anyio
@@ -29,6 +30,9 @@ class CliContext:
 
     def __init__(self, environ: dict[str, str]) -> None:
         self.settings = Settings.from_env(environ)
+        self.environ: Mapping[str, str] = MappingProxyType(environ)
+        """The environment the CLI started with, for the few variables commands read
+        themselves (``PEARL_PASSWORD``, ``PEARL_CONFIG_DIR``…), rather than ``os.environ``."""
 
     def open(self) -> Pearl:
         return bootstrap(self.settings)
@@ -82,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entrypoint: run the CLI and map errors to exit codes."""
     # Importing a command module registers its commands (hence the unused names).
     from pearl_mcp.cli import (  # noqa: F401
+        accounts,
+        admin,
         agents,
         approvals,
         audit,
@@ -90,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         demo,
         findings,
         ingest,
+        keys,
+        login,
         packets,
         policy,
         policy_log,

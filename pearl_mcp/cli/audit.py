@@ -15,6 +15,7 @@ from pearl_core import (
     verify_audit_chain,
 )
 from pearl_mcp.cli.app import cli, emit, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 
 EXIT_CHAIN_BROKEN = 2
 
@@ -25,6 +26,7 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@requires(Permission.AUDIT_READ)
 @json_option
 @click.pass_context
 def verify(ctx: click.Context, as_json: bool) -> None:
@@ -56,6 +58,7 @@ def verify(ctx: click.Context, as_json: bool) -> None:
 
 
 @audit.command("list")
+@requires(Permission.AUDIT_READ)
 @click.option(
     "--after", "after_seq", default=0, type=click.IntRange(0), help="Start after this seq."
 )

@@ -34,6 +34,7 @@ from pearl_core import (
     verify_package,
 )
 from pearl_mcp.cli.app import CliContext, cli, emit, json_option, run
+from pearl_mcp.cli.permissions import Permission, public, requires
 
 EXIT_TAMPERED = 2
 
@@ -53,6 +54,7 @@ def context() -> None:
 
 
 @context.command("compile")
+@requires(Permission.PROJECT_WRITE)
 @_project_option
 @_env_option
 @json_option
@@ -86,6 +88,7 @@ def compile_(ctx: click.Context, project_id: str, environment: str, as_json: boo
 
 
 @context.command("show")
+@requires(Permission.POLICY_READ)
 @_project_option
 @_env_option
 @json_option
@@ -116,6 +119,7 @@ def show(ctx: click.Context, project_id: str, environment: str, as_json: bool) -
 
 
 @context.command("status")
+@requires(Permission.POLICY_READ)
 @click.argument("package_id")
 @json_option
 @click.pass_context
@@ -139,6 +143,7 @@ def status(ctx: click.Context, package_id: str, as_json: bool) -> None:
 
 
 @context.command("public-key")
+@public("prints the public half of the local signing key; reads no database")
 @click.pass_context
 def public_key(ctx: click.Context) -> None:
     """Print the public half of the signing key (PEM), for offline verification."""
@@ -148,6 +153,7 @@ def public_key(ctx: click.Context) -> None:
 
 
 @context.command("verify")
+@public("checks an exported package file against a public key, offline")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
     "--public-key",

@@ -6,6 +6,7 @@ import click
 
 from pearl_core import Pearl
 from pearl_mcp.cli.app import cli, emit, json_option, run
+from pearl_mcp.cli.permissions import public
 
 
 @cli.group()
@@ -14,6 +15,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
+@public("migrations are for whoever holds the database URL; they touch no org data")
 @json_option
 @click.pass_context
 def upgrade(ctx: click.Context, as_json: bool) -> None:

@@ -22,6 +22,7 @@ from pearl_core import (
     verify_audit_chain,
 )
 from pearl_mcp.cli.app import CliContext, cli, emit, json_option, run
+from pearl_mcp.cli.permissions import public
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ def _render(setup: _Setup) -> str:
 
 
 @cli.command("init")
+@public("creates the org itself, as PeaRL's system principal: database access is the authority")
 @click.option("--org-name", default="PeaRL default org", show_default=True)
 @json_option
 @click.pass_context
@@ -109,6 +111,7 @@ def _workspace(settings: Settings, explicit: Path | None) -> Path:
 
 
 @cli.command("demo")
+@public("runs its own org, people and agent in process on a fresh database")
 @click.option(
     "--workspace",
     type=click.Path(path_type=Path, file_okay=False),

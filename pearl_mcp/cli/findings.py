@@ -15,6 +15,7 @@ from pearl_core import (
     local_operator,
 )
 from pearl_mcp.cli.app import cli, emit, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 
 
 def _where(finding: Finding) -> str:
@@ -61,6 +62,7 @@ def findings() -> None:
 
 
 @findings.command("list")
+@requires(Permission.FINDINGS_READ)
 @click.option("--project", "project_id", default=None, help="Only this project (proj_...).")
 @click.option(
     "--env", "environment", default=None, type=click.Choice([e.value for e in Environment])
@@ -115,6 +117,7 @@ def list_(
 
 
 @findings.command("show")
+@requires(Permission.FINDINGS_READ)
 @click.argument("finding_id")
 @json_option
 @click.pass_context

@@ -19,6 +19,7 @@ from pearl_core import (
     parse,
 )
 from pearl_mcp.cli.app import cli, emit, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 
 
 def _open(path: Path) -> BinaryIO:
@@ -47,6 +48,7 @@ def _describe(summary: IngestSummary, source_name: str) -> str:
 
 
 @cli.command("ingest")
+@requires(Permission.FINDINGS_INGEST)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--project", "project_id", required=True, help="Project id (proj_...).")
 @click.option(

@@ -28,6 +28,7 @@ from pearl_core import (
     report_outcome,
 )
 from pearl_mcp.cli.app import cli, emit, json_object, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 
 EXIT_DENY = 3
 EXIT_NEEDS_APPROVAL = 4
@@ -76,6 +77,7 @@ def packets() -> None:
 
 
 @packets.command("list")
+@requires(Permission.PACKETS_READ)
 @click.option("--project", "project_id", default=None, help="Only this project (proj_...).")
 @click.option(
     "--status",
@@ -107,6 +109,7 @@ def list_(
 
 
 @packets.command("show")
+@requires(Permission.PACKETS_READ)
 @click.argument("task_packet_id")
 @json_option
 @click.pass_context
@@ -123,6 +126,7 @@ def show(ctx: click.Context, task_packet_id: str, as_json: bool) -> None:
 
 
 @packets.command("claim")
+@requires(Permission.PACKETS_WORK)
 @click.argument("task_packet_id")
 @json_option
 @click.pass_context
@@ -142,6 +146,7 @@ def claim(ctx: click.Context, task_packet_id: str, as_json: bool) -> None:
 
 
 @packets.command("heartbeat")
+@requires(Permission.PACKETS_WORK)
 @click.argument("task_packet_id")
 @json_option
 @click.pass_context
@@ -161,6 +166,7 @@ def heartbeat(ctx: click.Context, task_packet_id: str, as_json: bool) -> None:
 
 
 @packets.command("release")
+@requires(Permission.PACKETS_WORK)
 @click.argument("task_packet_id")
 @click.option("--reason", default=None, help="Why you give it back.")
 @json_option
@@ -195,6 +201,7 @@ def _verdict(result: GuardResult) -> str:
 
 
 @cli.command("check-action")
+@requires(Permission.PACKETS_WORK)
 @click.option("--packet", "task_packet_id", required=True, help="The task packet (tp_...).")
 @click.option("--action", "action_json", default=None, help="The action as JSON (default: stdin).")
 @json_option
@@ -229,6 +236,7 @@ def outcome() -> None:
 
 
 @outcome.command("report")
+@requires(Permission.PACKETS_WORK)
 @click.option("--packet", "task_packet_id", required=True, help="The task packet (tp_...).")
 @click.option("--report", "report_json", default=None, help="The report as JSON (default: stdin).")
 @json_option

@@ -21,6 +21,7 @@ import click
 
 from pearl_core import PolicyLoadError, RegoTestReport, check_policies, run_rego_tests
 from pearl_mcp.cli.app import EXIT_ERROR, CliContext, cli, emit, json_option
+from pearl_mcp.cli.permissions import public
 
 _dir_argument = click.argument(
     "directory", required=False, type=click.Path(path_type=Path, file_okay=False)
@@ -40,6 +41,7 @@ def policy() -> None:
 
 
 @policy.command("check")
+@public("compiles and checks local policy files; reads no database")
 @_dir_argument
 @_data_option
 @json_option
@@ -64,6 +66,7 @@ def check(ctx: click.Context, directory: Path | None, data_dir: Path | None, as_
 
 
 @policy.command("test")
+@public("runs the Rego tests of local policy files; reads no database")
 @_dir_argument
 @_data_option
 @click.option(

@@ -31,6 +31,7 @@ from pearl_core import (
     replay_decisions,
 )
 from pearl_mcp.cli.app import emit, json_object, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 from pearl_mcp.cli.policy import policy
 
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
@@ -69,6 +70,7 @@ def parse_since(value: str, now: datetime) -> datetime:
 
 
 @policy.command("eval")
+@requires(Permission.POLICY_READ)
 @click.argument("entrypoint")
 @click.option("--input", "input_json", default=None, help="The input as JSON (default: stdin).")
 @_bundle_option
@@ -109,6 +111,7 @@ def _decision_text(record: DecisionRecord) -> str:
 
 
 @policy.command("replay")
+@requires(Permission.POLICY_READ)
 @click.option("--since", "since_text", required=True, help="ISO 8601 time, or a duration: 24h, 7d.")
 @click.option("--entrypoint", default=None, help="Only decisions of this entrypoint.")
 @_bundle_option

@@ -27,6 +27,7 @@ from pearl_core import (
     policy_history,
 )
 from pearl_mcp.cli.app import emit, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 from pearl_mcp.cli.policy import policy
 
 _KINDS: dict[str, DocumentKind] = {
@@ -45,6 +46,7 @@ def _line(version: DocumentVersion) -> str:
 
 
 @policy.command("history")
+@requires(Permission.POLICY_READ)
 @_kind_argument
 @click.argument("doc_id")
 @json_option
@@ -65,6 +67,7 @@ def history(ctx: click.Context, kind: str, doc_id: str, as_json: bool) -> None:
 
 
 @policy.command("diff")
+@requires(Permission.POLICY_READ)
 @_kind_argument
 @click.argument("doc_id")
 @click.argument("v1", type=click.IntRange(1))

@@ -14,6 +14,7 @@ from pearl_core import (
     parse,
 )
 from pearl_mcp.cli.app import cli, emit, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 
 
 @cli.group()
@@ -22,6 +23,7 @@ def projects() -> None:
 
 
 @projects.command("create")
+@requires(Permission.PROJECT_WRITE)
 @click.option("--name", required=True, help="Human-readable project name.")
 @click.option(
     "--id", "project_id", default=None, help="Explicit id (proj_...); generated if absent."
@@ -62,6 +64,7 @@ def create(
 
 
 @projects.command("list")
+@requires(Permission.PROJECT_READ)
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 1000))
 @json_option
 @click.pass_context

@@ -13,6 +13,7 @@ from pearl_core import (
     local_operator,
 )
 from pearl_mcp.cli.app import cli, emit, json_option, run
+from pearl_mcp.cli.permissions import Permission, requires
 
 
 def _text(result: Generated) -> str:
@@ -37,6 +38,7 @@ def remediation() -> None:
 
 
 @remediation.command("generate")
+@requires(Permission.REMEDIATION_GENERATE)
 @click.option("--project", "project_id", required=True, help="The project (proj_...).")
 @click.option(
     "--env", "environment", required=True, type=click.Choice([e.value for e in Environment])

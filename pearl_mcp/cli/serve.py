@@ -18,6 +18,7 @@ import click
 
 from pearl_core import ConfigurationError, Unauthenticated
 from pearl_mcp.cli.app import CliContext, cli
+from pearl_mcp.cli.permissions import public
 
 # The server stack (uvicorn, FastAPI, the MCP SDK) is imported by the two
 # commands that run it, so every other `pearl` command (check-action runs as
@@ -34,6 +35,7 @@ def _loopback(host: str) -> bool:
 
 
 @cli.command("serve")
+@public("serves HTTP; every request is authenticated and authorised by the server")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
@@ -90,6 +92,7 @@ def serve(
 
 
 @cli.command("mcp")
+@public("speaks MCP as the principal of PEARL_API_KEY; every call is authorised by the server")
 @click.pass_context
 def mcp_stdio(ctx: click.Context) -> None:
     """Speak MCP on stdio as the principal of PEARL_API_KEY (or of PEARL_TOKEN, an

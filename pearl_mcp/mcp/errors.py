@@ -5,7 +5,11 @@ A tool that fails answers ``is_error=True`` with one text block that starts
 REST carry too (``[conflict] the task packet is leased to another
 principal``), so an agent can act on the code. Arguments that fail the tool's
 input schema are ``[validation_failed]`` naming the fields (never echoing the
-values); an unknown tool is ``[not_found]``. Anything unexpected is
+values). A tool that does not exist and a tool the caller's roles do not let
+it call read the same, ``[forbidden]`` with one fixed text
+(:func:`no_such_tool_result`), so nobody can probe for tools hidden from
+them; a tool the roles grant but the credential's scopes do not is
+``[insufficient_scope]`` naming the permission. Anything unexpected is
 ``[internal_error]`` with a fixed text: the exception is logged on the
 server and nothing of it reaches the client.
 
@@ -35,15 +39,24 @@ from mcp.server.mcpserver.exceptions import (
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from pearl_core import NotFound, PearlError
+from pearl_core import Forbidden, NotFound, PearlError
 
-__all__ = ["INTERNAL_ERROR", "error_text", "resource_error", "tool_error_result"]
+__all__ = [
+    "INTERNAL_ERROR",
+    "NO_SUCH_TOOL",
+    "error_result",
+    "error_text",
+    "no_such_tool_result",
+    "resource_error",
+    "tool_error_result",
+]
 
 logger = logging.getLogger("pearl_mcp.mcp")
 
 INTERNAL_ERROR: Final = "internal_error"
 _INTERNAL_TEXT: Final = "PeaRL could not complete this call; the server logged why"
 _MAX_MESSAGE: Final = 1000
+NO_SUCH_TOOL: Final = "there is no PeaRL tool of that name that you may call"
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -57,6 +70,16 @@ def error_text(code: str, message: str) -> str:
 
 def _result(text: str) -> CallToolResult:
     return CallToolResult(is_error=True, content=[TextContent(type="text", text=text)])
+
+
+def error_result(exc: PearlError) -> CallToolResult:
+    """The ``is_error`` result carrying ``exc``'s code and message."""
+    return _result(error_text(exc.code, exc.message))
+
+
+def no_such_tool_result() -> CallToolResult:
+    """The one answer for a tool that does not exist or that the caller may not see."""
+    return _result(error_text(Forbidden.code, NO_SUCH_TOOL))
 
 
 def _argument_problems(exc: ValidationError) -> str:
@@ -79,7 +102,7 @@ def tool_error_result(name: str, exc: ToolError) -> CallToolResult:
     if isinstance(cause, ValidationError):
         return _result(error_text("validation_failed", _argument_problems(cause)))
     if cause is None and str(exc).startswith("Unknown tool"):
-        return _result(error_text("not_found", "there is no PeaRL tool of that name"))
+        return no_such_tool_result()
     logger.error("tool %r failed", name, exc_info=exc)
     return _result(error_text(INTERNAL_ERROR, _INTERNAL_TEXT))
 

@@ -10,7 +10,9 @@ Every error body is ``{"schema_version", "error": {"code", "message",
 ``malformed_report`` (and FastAPI's parameter validation)
 ``unauthenticated`` (with ``WWW-Authenticate: Bearer``)     401
 ``forbidden``, ``human_required``, ``reason_required``,     403
-``requester_cannot_decide``
+``requester_cannot_decide``, ``insufficient_scope`` (with
+``WWW-Authenticate: Bearer error="insufficient_scope",
+scope="<permission>"``, RFC 6750 §3.1)
 ``not_found`` (also an unknown path)                        404
 ``method_not_allowed``                                      405
 ``conflict``, ``already_exists``, ``invalid_transition``,   409
@@ -21,6 +23,9 @@ Every error body is ``{"schema_version", "error": {"code", "message",
 anything else                                               500
 ==========================================================  ======
 
+Every 403 is audited as ``access.denied`` (:func:`pearl_core.record_denied`)
+with the caller, the operation and the code, before it is answered.
+
 A 5xx answer says only what failed, never why: its message is fixed per
 code and it carries no details (a policy file path or a database URL is
 nobody's business but the operator's, who has the logs). Anything that is
@@ -29,19 +34,26 @@ not a :class:`~pearl_core.PearlError` is ``internal_error``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from mcp.server.auth.middleware.auth_context import get_access_token
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from pearl_core import PearlError, current_trace_id
+from pearl_core import Forbidden, PearlError, current_trace_id, record_denied
+from pearl_mcp.identity import principal_of
+from pearl_mcp.rest.permissions import ROUTE_PERMISSIONS
 
 __all__ = ["STATUS_BY_CODE", "error_body", "error_response", "install_error_handlers"]
+
+logger = logging.getLogger("pearl_mcp.rest")
 
 SCHEMA_VERSION: Final = "1.2"
 
@@ -54,6 +66,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "human_required": 403,
     "reason_required": 403,
     "requester_cannot_decide": 403,
+    "insufficient_scope": 403,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
@@ -111,13 +124,38 @@ def error_response(
     headers = {"X-Trace-Id": trace}
     if status == 401:
         headers["WWW-Authenticate"] = _CHALLENGE
+    elif code == "insufficient_scope":
+        scope = str((details or {}).get("permission", ""))
+        headers["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{scope}"'
     return JSONResponse(error_body(code, message, details, trace_id=trace), status, headers)
 
 
 async def _pearl_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, PearlError):  # registered for PearlError only
         raise exc
+    if isinstance(exc, Forbidden):
+        await _audit_refusal(request, exc)
     return error_response(exc.code, exc.message, exc.details)
+
+
+async def _audit_refusal(request: Request, exc: Forbidden) -> None:
+    """Record a 403 as ``access.denied``; the refusal stands even if the record fails."""
+    route = request.scope.get("route")
+    operation = route.operation_id if isinstance(route, APIRoute) else None
+    lacking = exc.details.get("permission") or ROUTE_PERMISSIONS.get(operation or "")
+    try:
+        runtime = request.app.state.runtime
+        await record_denied(
+            runtime.pearl,
+            principal_of(get_access_token()),
+            surface="rest",
+            target=operation or f"{request.method} {request.url.path}",
+            code=exc.code,
+            permission=None if lacking is None else str(lacking),
+            org_id=runtime.pearl.settings.org_id,
+        )
+    except Exception:  # the outermost REST edge: log it, never turn a 403 into a 500
+        logger.exception("could not audit a refused REST call (%s)", exc.code)
 
 
 async def _request_invalid(request: Request, exc: Exception) -> JSONResponse:

@@ -62,5 +62,5 @@ def test_stdio_mcp_serves_the_agent_of_the_key(
 
     tools, listed_failed, ingest_text = anyio.run(_use_stdio, environ, mode)
 
-    assert (tools, listed_failed) == (15, False)
+    assert (tools, listed_failed) == (14, False)  # every tool but pearl_ingest_findings
     assert ingest_text.startswith("[forbidden]")  # an agent never ingests

@@ -37,9 +37,9 @@ async def test_the_server_names_itself_and_tells_agents_the_loop(caller: Caller)
         assert step in instructions
 
 
-async def test_an_unknown_tool_is_not_found(caller: Caller) -> None:
+async def test_an_unknown_tool_is_forbidden_like_a_hidden_one(caller: Caller) -> None:
     assert await caller.refused(AGENT, "pearl_decide_approval", approval_request_id="x") == (
-        "not_found"
+        "forbidden"
     )
 
 

@@ -10,7 +10,15 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from pearl_core import RegorusEngine, Settings, bootstrap, bootstrap_admin
+from pearl_core import (
+    Pearl,
+    RegorusEngine,
+    Settings,
+    authenticate_password,
+    bootstrap,
+    bootstrap_admin,
+    list_audit_events,
+)
 from pearl_core.testing import FakeClock
 from pearl_mcp.auth_routes import MAX_FAILURES
 from pearl_mcp.credentials import CredentialResolver
@@ -26,9 +34,9 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-async def client(
+async def app_and_pearl(
     tmp_path: Path, sqlite_template: Path, policy_engine: RegorusEngine, clock: FakeClock
-) -> AsyncIterator[httpx2.AsyncClient]:
+) -> AsyncIterator[tuple[httpx2.AsyncClient, Pearl]]:
     database = tmp_path / "pearl.db"
     shutil.copyfile(sqlite_template, database)
     settings = Settings.from_env(
@@ -57,9 +65,14 @@ async def client(
     transport = httpx2.ASGITransport(app=app)
     try:
         async with httpx2.AsyncClient(transport=transport, base_url=BASE) as http:
-            yield http
+            yield http, pearl
     finally:
         await pearl.aclose()
+
+
+@pytest.fixture
+async def client(app_and_pearl: tuple[httpx2.AsyncClient, Pearl]) -> httpx2.AsyncClient:
+    return app_and_pearl[0]
 
 
 async def login(client: httpx2.AsyncClient, password: str = PASSWORD) -> httpx2.Response:
@@ -107,7 +120,14 @@ async def test_repeated_failures_lock_the_email_for_a_while(client: httpx2.Async
 
 
 @pytest.mark.parametrize(
-    "body", [b"not json", b"[1, 2]", b'{"email": "a@b.c"}', b'{"email": 3, "password": "x"}']
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"email": "a@b.c"}',
+        b'{"email": 3, "password": "x"}',
+        b"[" * 10_000,  # nested past the parser's recursion limit, under the size cap
+    ],
 )
 async def test_a_malformed_sign_in_is_a_validation_error(
     client: httpx2.AsyncClient, body: bytes
@@ -176,3 +196,21 @@ async def test_a_request_from_a_foreign_host_is_refused_before_anything_runs(
 
     assert answer.status_code == 421
     assert origin.status_code == 403
+
+
+async def test_failed_sign_ins_and_missing_credentials_are_audited_as_anonymous(
+    app_and_pearl: tuple[httpx2.AsyncClient, Pearl],
+) -> None:
+    client, pearl = app_and_pearl
+    await login(client, "a wrong password here")
+    await client.get("/api/v1/approvals/requests")
+
+    admin = await authenticate_password(pearl.store.credentials, EMAIL, PASSWORD)
+    events = await list_audit_events(pearl.unit_of_work(admin))
+    denied = [e.details for e in events if e.action == "access.denied"]
+
+    assert [(d["principal"], d["target"]) for d in denied] == [
+        ("anonymous", "POST /auth/login"),
+        ("anonymous", "GET /api/v1/approvals/requests"),
+    ]
+    assert "a wrong password here" not in str(events)

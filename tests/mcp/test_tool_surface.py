@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 from mcp.types import Tool
-from mcp_world import Caller
+from mcp_world import OPERATOR, Caller
+
+from pearl_mcp.identity import acting_as
 
 pytestmark = pytest.mark.anyio
 
@@ -72,7 +74,9 @@ def canonical(tools: list[Tool]) -> bytes:
 
 
 async def listed(caller: Caller) -> list[Tool]:
-    return (await caller.client.list_tools()).tools
+    """The whole surface: an operator may call every tool (each caller sees only its own)."""
+    with acting_as(OPERATOR):
+        return (await caller.client.list_tools()).tools
 
 
 async def test_the_tool_surface_is_unchanged(caller: Caller) -> None:

@@ -334,7 +334,7 @@ async def test_a_scoped_key_resolves_to_a_principal_held_to_its_scopes(
     authorize(principal, Permission.PACKETS_WORK)
     with pytest.raises(PearlError) as caught:
         authorize(principal, Permission.FINDINGS_READ)
-    assert code_of(caught) == "forbidden"
+    assert code_of(caught) == "insufficient_scope"
 
 
 async def test_only_the_owner_or_an_admin_may_mint_keys(

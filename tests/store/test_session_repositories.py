@@ -258,29 +258,36 @@ async def test_revoking_a_subject_revokes_every_session_of_that_user_only(users:
 async def test_a_login_is_found_by_email_in_any_case(users: Store) -> None:
     await committed(users, ME, lambda uow: uow.passwords.set_password_hash("usr_2", HASH))
 
-    login = await users.credentials.user_login("USER2@Example.COM")
+    logins = await users.credentials.user_logins("USER2@Example.COM")
 
-    assert login is not None
-    assert (login.user.user_id, login.user.org_id, login.password_hash) == ("usr_2", "org_a", HASH)
-    assert HASH not in repr(login)
+    assert [(x.user.user_id, x.user.org_id, x.password_hash) for x in logins] == [
+        ("usr_2", "org_a", HASH)
+    ]
+    assert HASH not in repr(logins)
 
 
 async def test_no_login_for_an_unknown_email_or_a_user_without_password(users: Store) -> None:
-    assert await users.credentials.user_login("nobody@example.com") is None
-    assert await users.credentials.user_login("user2@example.com") is None
+    assert await users.credentials.user_logins("nobody@example.com") == []
+    assert await users.credentials.user_logins("user2@example.com") == []
 
 
-async def test_an_email_with_passwords_in_two_orgs_needs_the_org(users: Store) -> None:
+async def test_an_email_with_passwords_in_two_orgs_has_a_login_in_each(users: Store) -> None:
     await committed(users, ME, lambda uow: uow.passwords.set_password_hash("usr_1", HASH))
-    only_a = await users.credentials.user_login("user1@example.com")
-    assert only_a is not None
-    assert only_a.user.org_id == "org_a"
     await committed(users, THEM, lambda uow: uow.passwords.set_password_hash("usr_1", HASH))
 
-    assert await users.credentials.user_login("user1@example.com") is None
-    in_b = await users.credentials.user_login("user1@example.com", org_id="org_b")
-    assert in_b is not None
-    assert in_b.user.org_id == "org_b"
+    both = await users.credentials.user_logins("user1@example.com")
+    in_b = await users.credentials.user_logins("user1@example.com", org_id="org_b")
+
+    assert sorted(login.user.org_id for login in both) == ["org_a", "org_b"]
+    assert [login.user.org_id for login in in_b] == ["org_b"]
+
+
+async def test_a_user_is_found_by_email_only_in_its_own_org(users: Store) -> None:
+    found = await users.credentials.user_by_email("org_a", "USER2@example.com")
+
+    assert found is not None
+    assert found.user_id == "usr_2"
+    assert await users.credentials.user_by_email("org_b", "user2@example.com") is None
 
 
 async def test_a_refresh_token_is_found_with_its_user_whatever_the_org(users: Store) -> None:

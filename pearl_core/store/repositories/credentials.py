@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pearl_core.domain.credentials import ApiKey
-from pearl_core.domain.identity import ServiceAccount
+from pearl_core.domain.identity import ServiceAccount, User
 from pearl_core.errors import AlreadyExists, ApiKeyNotFound, Forbidden, NotFound, StoreUnavailable
 from pearl_core.ports import ApiKeyGrant, RefreshGrant, UserLogin
 from pearl_core.store.engine import begin_transaction
@@ -131,9 +131,13 @@ class SqlCredentialLookup:
             await connection.execute(statement)
             await connection.commit()
 
-    async def user_login(self, email: str, *, org_id: str | None = None) -> UserLogin | None:
+    async def user_logins(self, email: str, *, org_id: str | None = None) -> list[UserLogin]:
         async with self._transaction() as connection:
-            return await sessions.user_login(connection, email, org_id=org_id)
+            return await sessions.user_logins(connection, email, org_id=org_id)
+
+    async def user_by_email(self, org_id: str, email: str) -> User | None:
+        async with self._transaction() as connection:
+            return await sessions.user_by_email(connection, org_id, email)
 
     async def refresh_token(self, jti: str) -> RefreshGrant | None:
         async with self._transaction() as connection:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pearl_core.domain.identity import User
 from pearl_core.domain.sessions import RefreshTokenRecord
 from pearl_core.errors import AlreadyExists, Forbidden, NotFound
-from pearl_core.ports import RefreshGrant, UserLogin
+from pearl_core.ports import MAX_LOGINS_PER_EMAIL, RefreshGrant, UserLogin
 from pearl_core.store.repositories._scope import Parent, Scope, insert_new, parse, update_row
 from pearl_core.store.tables import refresh_tokens, user_passwords, users
 
@@ -26,7 +26,8 @@ __all__ = [
     "SqlPasswordRepository",
     "SqlRefreshTokenRepository",
     "refresh_grant",
-    "user_login",
+    "user_by_email",
+    "user_logins",
 ]
 
 _TOKEN_COLUMNS = (
@@ -135,10 +136,11 @@ def _record(row: Row[Any]) -> RefreshTokenRecord:
     return RefreshTokenRecord(**row._asdict())
 
 
-async def user_login(
+async def user_logins(
     connection: AsyncConnection, email: str, *, org_id: str | None = None
-) -> UserLogin | None:
-    """The one user with a password and this email (in ``org_id``, if given); else None."""
+) -> list[UserLogin]:
+    """Users with a password and this email (in ``org_id``, if given), at most
+    ``MAX_LOGINS_PER_EMAIL``, oldest org first."""
     statement = (
         select(users.c.doc, user_passwords.c.password_hash)
         .join(
@@ -149,15 +151,20 @@ async def user_login(
             ),
         )
         .where(users.c.email == email.lower())
-        .limit(2)
+        .order_by(users.c.stored_at, users.c.org_id)
+        .limit(MAX_LOGINS_PER_EMAIL)
     )
     if org_id is not None:
         statement = statement.where(users.c.org_id == org_id)
     rows = (await connection.execute(statement)).all()
-    if len(rows) != 1:
-        return None
-    doc, password_hash = rows[0]
-    return UserLogin(user=parse(User, doc), password_hash=password_hash)
+    return [UserLogin(user=parse(User, doc), password_hash=hashed) for doc, hashed in rows]
+
+
+async def user_by_email(connection: AsyncConnection, org_id: str, email: str) -> User | None:
+    """The user of ``org_id`` with this email (case-insensitive), or None."""
+    statement = select(users.c.doc).where(users.c.org_id == org_id, users.c.email == email.lower())
+    doc = (await connection.execute(statement)).scalar_one_or_none()
+    return None if doc is None else parse(User, doc)
 
 
 async def refresh_grant(connection: AsyncConnection, jti: str) -> RefreshGrant | None:
