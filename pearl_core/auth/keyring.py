@@ -245,13 +245,14 @@ def _read_key(path: Path) -> tuple[datetime, rsa.RSAPrivateKey]:
             )
         pem = file.read()
     created = _CREATED.search(pem)
-    key: object = None
-    created_at: datetime | None = None
+    key: object
+    created_at: datetime | None
     try:
         key = serialization.load_pem_private_key(pem, password=None)
         created_at = datetime.strptime(created[1].decode(), _STAMP) if created else None
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        pass  # reported below, without the parser's message (it may quote the file)
+        # Refused just below, without the parser's message (it may quote the file).
+        key, created_at = None, None
     if created_at is None or not isinstance(key, rsa.RSAPrivateKey) or key.key_size < _RSA_BITS:
         raise ConfigurationError(
             f"{path} is not a PeaRL token-signing key (RSA {_RSA_BITS}+ bits, unencrypted)",

@@ -11,17 +11,20 @@ or a prompt asked twice; no password is ever printed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import click
 
 from pearl_core import (
+    Clock,
     NotFound,
     OrgStatus,
     Pearl,
     Principal,
     Role,
     Team,
+    UnitOfWork,
     User,
     add_team_member,
     create_team,
@@ -162,12 +165,9 @@ def users_set_roles(
 ) -> None:
     """Replace USER's roles (never one's own; the last admin stays an admin)."""
 
-    async def work(pearl: Pearl, principal: Principal) -> User:
-        target = await _find_user(pearl, principal, user)
-        return await set_user_roles(pearl.unit_of_work(principal), target.user_id, roles)
-
-    changed = run_as(ctx, actor, work)
-    emit(user_data(changed), as_json=as_json, text=_user_line(changed))
+    _change_user(
+        ctx, actor, user, as_json, lambda uow, user_id, _: set_user_roles(uow, user_id, roles)
+    )
 
 
 @users.command("disable")
@@ -179,12 +179,13 @@ def users_set_roles(
 def users_disable(ctx: click.Context, user: str, actor: Actor, as_json: bool) -> None:
     """Disable USER and end their sessions (never oneself, never the last admin)."""
 
-    async def work(pearl: Pearl, principal: Principal) -> User:
-        target = await _find_user(pearl, principal, user)
-        return await disable_user(pearl.unit_of_work(principal), target.user_id, clock=pearl.clock)
-
-    changed = run_as(ctx, actor, work)
-    emit(user_data(changed), as_json=as_json, text=_user_line(changed))
+    _change_user(
+        ctx,
+        actor,
+        user,
+        as_json,
+        lambda uow, user_id, clock: disable_user(uow, user_id, clock=clock),
+    )
 
 
 @users.command("enable")
@@ -196,12 +197,7 @@ def users_disable(ctx: click.Context, user: str, actor: Actor, as_json: bool) ->
 def users_enable(ctx: click.Context, user: str, actor: Actor, as_json: bool) -> None:
     """Enable a disabled USER again."""
 
-    async def work(pearl: Pearl, principal: Principal) -> User:
-        target = await _find_user(pearl, principal, user)
-        return await enable_user(pearl.unit_of_work(principal), target.user_id)
-
-    changed = run_as(ctx, actor, work)
-    emit(user_data(changed), as_json=as_json, text=_user_line(changed))
+    _change_user(ctx, actor, user, as_json, lambda uow, user_id, _: enable_user(uow, user_id))
 
 
 @users.command("set-password")
@@ -237,6 +233,23 @@ def users_set_password(ctx: click.Context, user: str, actor: Actor) -> None:
 
 def _team_line(team: Team) -> str:
     return f"{team.team_id}  {team.name}"
+
+
+def _change_user(
+    ctx: click.Context,
+    actor: Actor,
+    user: str,
+    as_json: bool,
+    change: Callable[[UnitOfWork, str, Clock], Awaitable[User]],
+) -> None:
+    """Find USER (email or id) as the actor, apply ``change`` to it, print the result."""
+
+    async def work(pearl: Pearl, principal: Principal) -> User:
+        target = await _find_user(pearl, principal, user)
+        return await change(pearl.unit_of_work(principal), target.user_id, pearl.clock)
+
+    changed = run_as(ctx, actor, work)
+    emit(user_data(changed), as_json=as_json, text=_user_line(changed))
 
 
 @cli.group()
