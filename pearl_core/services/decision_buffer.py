@@ -16,7 +16,8 @@ request's transaction, as before.
 (a CLI command, a test without a server) or already holds ``max_pending``
 records because the database is not keeping up; the caller then writes the
 record itself, so pressure turns into latency, never into lost records.
-A flush that fails keeps its records and tries again next interval.
+A flush that fails keeps its records and tries again next interval; stopping
+the buffer waits for a flush in progress instead of cutting it off.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import structlog
 
 from pearl_core.domain.decisions import DecisionRecord
 from pearl_core.domain.identity import Principal
-from pearl_core.errors import PearlError
 from pearl_core.ports import UnitOfWork
 
 __all__ = ["DecisionBuffer"]
@@ -94,7 +94,7 @@ class DecisionBuffer:
                 try:
                     await self._write(org_id, records)
                     written += len(records)
-                except (PearlError, OSError) as exc:
+                except Exception as exc:  # noqa: BLE001 - the loop must outlive a bad flush
                     # Keep them for the next flush; the log says why, without contents.
                     self._pending[:0] = records
                     _log.error("decision_flush_failed", org_id=org_id, error=type(exc).__name__)
@@ -130,4 +130,7 @@ class DecisionBuffer:
             with anyio.move_on_after(self._interval_s):
                 await self._wake.wait()
             self._wake = anyio.Event()
-            await self.flush()
+            # Stopping cancels the wait, never a write: a write cut off mid-way
+            # would drop its batch, or leave it committed and written twice.
+            with anyio.CancelScope(shield=True):
+                await self.flush()

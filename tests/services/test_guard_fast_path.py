@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import anyio
 import pytest
 from loop_helpers import AGENT, LEASE, MASK, MAX_DENIED, OPERATOR, Loop, guard_engine, make_loop
 
 from pearl_core import DecisionBuffer, GuardFastPath, NotFound, RegorusEngine
 from pearl_core.domain.enums import PrincipalKind, TaskPacketStatus
 from pearl_core.packet_cache import PacketCache
+from pearl_core.ports import UnitOfWork
 from pearl_core.services.guard import GuardResult, check_action
 from pearl_core.services.packets import claim_task_packet, release_task_packet
 from pearl_core.store import SqlStore, create_engine
@@ -226,6 +228,58 @@ async def test_a_buffer_that_is_not_running_or_is_full_refuses_records(
             assert buffer.offer(record) is False  # full: back-pressure, not loss
             assert buffer.pending == 1
             buffer.offer(record)
+    finally:
+        await engine.dispose()
+
+
+class _HeldAtStart:
+    """A real unit of work whose start waits until the test lets it go."""
+
+    def __init__(self, inner: UnitOfWork, started: anyio.Event, go: anyio.Event) -> None:
+        self._inner, self._started, self._go = inner, started, go
+
+    async def __aenter__(self) -> _HeldAtStart:
+        self._started.set()
+        await self._go.wait()
+        await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._inner.__aexit__(*exc_info)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+async def test_stopping_during_a_flush_waits_for_it_and_loses_nothing(
+    database_url: str, clock: FakeClock
+) -> None:
+    from pearl_core.domain.decisions import DecisionRecord
+
+    engine = create_engine(database_url)
+    try:
+        store = SqlStore(engine, clock=clock)
+        started, go = anyio.Event(), anyio.Event()
+        buffer = DecisionBuffer(
+            lambda principal: _HeldAtStart(store.unit_of_work(principal), started, go),  # type: ignore[arg-type,return-value]
+            batch_size=1,
+            interval_s=3600,
+        )
+        record = DecisionRecord.model_validate(_record(clock))
+
+        async def let_it_finish() -> None:
+            await anyio.sleep(0.05)
+            go.set()
+
+        async with anyio.create_task_group() as tasks, buffer.run():
+            assert buffer.offer(record)  # a full batch: the loop starts writing
+            await started.wait()
+            tasks.start_soon(let_it_finish)
+            # leaving run() while the write waits must not cut it off
+
+        assert buffer.pending == 0
+        async with store.unit_of_work(OPERATOR) as uow:
+            assert (await uow.decisions.get(record.decision_id)).decision == "allow"
     finally:
         await engine.dispose()
 
