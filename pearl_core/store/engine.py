@@ -16,7 +16,9 @@ SQLite gets the settings that make it safe for several writers:
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import sqlite3
 from typing import Any, Final
 
 import aiosqlite
@@ -98,10 +100,43 @@ def _parse(url: str) -> URL:
     return parsed
 
 
+class _SqliteConnection(aiosqlite.Connection):
+    """aiosqlite's connection, made safe to close after it was stopped.
+
+    When a query is cancelled, SQLAlchemy tears the connection down twice at
+    once: a graceful ``close()`` in a shielded task, and a forced ``stop()``.
+    aiosqlite 0.22 then has ``close()`` wait for a second stop request that
+    the worker thread, already gone, never answers; the orphaned task blocks
+    event-loop shutdown forever (a server that never exits, a test run that
+    never ends). Here the first stop request is the only one, and a close after
+    it only waits for the worker, which closes the SQLite handle on its way out.
+    """
+
+    _stop_requested = False
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        if self._stop_requested:
+            return None
+        self._stop_requested = True
+        return super().stop()
+
+    async def close(self) -> None:
+        if self._stop_requested:
+            self._connection = None
+        else:
+            await super().close()
+        # The worker reports to this event loop: let it finish before the loop may close.
+        if self._thread.is_alive():
+            await anyio.to_thread.run_sync(self._thread.join)
+
+
 async def _open_sqlite(database: str) -> aiosqlite.Connection:
     """An aiosqlite connection without the driver's own BEGIN (``isolation_level=None``)."""
-    connection = aiosqlite.connect(
-        database, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+    connection = _SqliteConnection(
+        functools.partial(
+            sqlite3.connect, database, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        ),
+        iter_chunk_size=64,
     )
     connection._thread.daemon = True  # as SQLAlchemy's own aiosqlite connect does
     try:

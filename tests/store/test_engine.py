@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
+import anyio
 import pytest
 import store_builders as b
 from sqlalchemy import Column, MetaData, Table, select, text
@@ -52,6 +54,42 @@ async def test_a_sqlite_unit_of_work_holds_the_write_lock_from_its_start(
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+@SQLITE_ONLY
+async def test_a_unit_of_work_cancelled_while_waiting_for_the_write_lock_leaves_nothing_held(
+    store: SqlStore, database_url: str
+) -> None:
+    path = database_url.removeprefix("sqlite+aiosqlite:///")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    waiting = anyio.CancelScope()
+
+    async def wait_for_the_lock() -> None:
+        with waiting:
+            async with store.unit_of_work(b.principal()):
+                pytest.fail("the unit of work started while another writer held the lock")
+
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(wait_for_the_lock)
+            await anyio.sleep(0.2)  # its BEGIN IMMEDIATE is now waiting on the lock
+            waiting.cancel()
+            other.execute("ROLLBACK")  # the cancelled BEGIN may now go through
+
+        teardowns = _connection_teardowns()  # the driver's, of the cancelled connection
+        if teardowns:
+            _, unfinished = await asyncio.wait(teardowns, timeout=5)
+            assert not unfinished, "the cancelled connection's teardown never ends"
+        assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        other.execute("BEGIN IMMEDIATE")  # nobody kept the write lock
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+def _connection_teardowns() -> list[asyncio.Task[object]]:
+    return [t for t in asyncio.all_tasks() if "_terminate_graceful_close" in repr(t.get_coro())]
 
 
 @pytest.mark.parametrize(
