@@ -1,101 +1,44 @@
 """The fake identity provider of the security suite, and token forging.
 
-:class:`KeyServer` is a real ``http.server.ThreadingHTTPServer`` on 127.0.0.1
-that serves JSON documents by path and counts every request, so tests can
-prove what PeaRL fetched (and what it never fetched). :class:`IdentityProvider`
-plays two OpenID Connect issuers on one key server: ``a`` (humans of
-``org_alpha``, an RS256 and an ES256 key) and ``b`` (service accounts of
-``org_beta``, RS256). Tokens are signed with pyjwt and real keys; attacks pyjwt
-refuses to produce (``alg: none``, HS256 keyed with a public key) are assembled
-by hand with :func:`forge`.
+:class:`IdentityProvider` plays two OpenID Connect issuers on one
+:class:`~token_kit.KeyServer` (a real ``http.server.ThreadingHTTPServer`` on
+127.0.0.1 that counts every request, so tests can prove what PeaRL fetched and
+what it never fetched): ``a`` (humans of ``org_alpha``, an RS256 and an ES256
+key) and ``b`` (service accounts of ``org_beta``, RS256). Tokens are signed with
+pyjwt and real keys; attacks pyjwt refuses to produce (``alg: none``, HS256 keyed
+with a public key) are assembled by hand with :func:`forge`. Tokens here are
+access tokens: :func:`sign` and :func:`hs256_with_public_key` put
+``typ: at+jwt`` in the header unless told otherwise.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import secrets
-import threading
 import time
-from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
-import jwt
-from cryptography.hazmat.primitives import serialization
+import token_kit
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+from token_kit import KeyServer, PrivateKey, forge, public_jwk
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+__all__ = [
+    "ATTACKER_KEY",
+    "IdentityProvider",
+    "Issuer",
+    "KeyServer",
+    "PrivateKey",
+    "forge",
+    "hs256_with_public_key",
+    "public_jwk",
+    "sign",
+    "token_claims",
+]
 
 #: A key no trusted issuer ever published.
 ATTACKER_KEY: Final = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-class KeyServer:
-    """A real ``ThreadingHTTPServer`` on 127.0.0.1 serving JSON by path, counting requests."""
-
-    def __init__(self) -> None:
-        self.documents: dict[str, bytes] = {}
-        self.requests: Counter[str] = Counter()
-        self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                with server._lock:
-                    server.requests[self.path] += 1
-                body = server.documents.get(self.path)
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: the suite reads the counters, not a log."""
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    @property
-    def total(self) -> int:
-        with self._lock:
-            return sum(self.requests.values())
-
-    def count(self, path: str) -> int:
-        with self._lock:
-            return self.requests[path]
-
-    def publish(self, path: str, document: Any) -> str:
-        self.documents[path] = json.dumps(document).encode()
-        return self.base + path
-
-    @contextmanager
-    def running(self) -> Iterator[KeyServer]:
-        thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            thread.join(timeout=10)
-
-
-def public_jwk(key: PrivateKey, kid: str, alg: str) -> dict[str, Any]:
-    if isinstance(key, rsa.RSAPrivateKey):
-        jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    else:
-        jwk = ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
-    jwk.pop("key_ops", None)
-    return {**jwk, "kid": kid, "use": "sig", "alg": alg}
 
 
 @dataclass(frozen=True)
@@ -221,28 +164,12 @@ def sign(
     typ: str | None = "at+jwt",
     headers: Mapping[str, Any] | None = None,
 ) -> str:
-    header: dict[str, Any] = {"kid": kid, **(headers or {})}
-    if typ is not None:
-        header["typ"] = typ
-    return jwt.encode(dict(claims), key, algorithm=alg, headers=header)
+    """:func:`token_kit.sign`, typed ``at+jwt`` (an access token) unless ``typ`` says otherwise."""
+    return token_kit.sign(key, claims, kid=kid, alg=alg, typ=typ, headers=headers)
 
 
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def forge(header: Mapping[str, Any], claims: Mapping[str, Any], signature: bytes = b"") -> str:
-    """A compact JWS assembled by hand, with whatever header and signature an attacker likes."""
-    return ".".join(
-        [b64(json.dumps(header).encode()), b64(json.dumps(claims).encode()), b64(signature)]
-    )
-
-
-def hs256_with_public_key(key: PrivateKey, claims: Mapping[str, Any], *, kid: str) -> str:
-    """The classic key-confusion token: HMAC-SHA256 keyed with the issuer's public key PEM."""
-    pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    unsigned = forge({"alg": "HS256", "typ": "at+jwt", "kid": kid}, claims).rsplit(".", 1)[0]
-    mac = hmac.new(pem, unsigned.encode("ascii"), hashlib.sha256).digest()
-    return f"{unsigned}.{b64(mac)}"
+def hs256_with_public_key(
+    key: PrivateKey, claims: Mapping[str, Any], *, kid: str, typ: str = "at+jwt"
+) -> str:
+    """:func:`token_kit.hs256_with_public_key`, typed ``at+jwt`` unless ``typ`` says otherwise."""
+    return token_kit.hs256_with_public_key(key, claims, kid=kid, typ=typ)
