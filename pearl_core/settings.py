@@ -191,19 +191,18 @@ class DecisionLogSettings:
     """What the decision log masks in stored inputs (see :class:`InputMask`)."""
 
     mask_fields: tuple[str, ...] = DEFAULT_MASK_FIELDS
+    mask: InputMask = field(init=False, repr=False, compare=False)
+    """``mask_fields`` parsed once: every logged decision applies it."""
 
     def __post_init__(self) -> None:
         try:
-            InputMask.of(self.mask_fields)
+            mask = InputMask.of(self.mask_fields)
         except ValueError:
             raise ConfigurationError(
                 "PEARL_DECISION_MASK_FIELDS must list key names or dotted paths, comma-separated",
                 setting="PEARL_DECISION_MASK_FIELDS",
             ) from None
-
-    @property
-    def mask(self) -> InputMask:
-        return InputMask.of(self.mask_fields)
+        object.__setattr__(self, "mask", mask)  # frozen: set once, here
 
 
 def _fields(environ: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
