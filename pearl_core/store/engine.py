@@ -11,7 +11,9 @@ SQLite gets the settings that make it safe for several writers:
   SQLAlchemy's SQLite dialect documentation, "Enabling Non-Legacy SQLite
   Transactional Modes"). A unit of work therefore takes the write lock when it
   starts, so two writers never deadlock on a lock upgrade, and the audit
-  chain head needs no further locking on SQLite.
+  chain head needs no further locking on SQLite. The one exception is a
+  transaction opened ``read_only`` (authentication, health checks): a plain
+  deferred ``BEGIN``, which never waits for the writer.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "begin_transaction", "create_engine"]
 
 SQLITE_BUSY_TIMEOUT_MS: Final = 5000
 _SUPPORTED: Final = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
+_READ_ONLY: Final = "pearl_read_only"
+"""Execution option set by ``begin_transaction(read_only=True)``."""
 
 
 def create_engine(url: str, *, connect_timeout: float = 10.0) -> AsyncEngine:
@@ -55,7 +59,7 @@ def create_engine(url: str, *, connect_timeout: float = 10.0) -> AsyncEngine:
             pool_reset_on_return=None,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
         parsed,
@@ -65,8 +69,14 @@ def create_engine(url: str, *, connect_timeout: float = 10.0) -> AsyncEngine:
     )
 
 
-async def begin_transaction(engine: AsyncEngine) -> AsyncConnection:
+async def begin_transaction(engine: AsyncEngine, *, read_only: bool = False) -> AsyncConnection:
     """A pooled connection inside a fresh transaction.
+
+    ``read_only`` is a promise not to write: on SQLite the transaction then
+    begins deferred and takes no write lock, so (WAL) it never waits for a
+    writer, however long the writer runs. Authentication and health checks
+    read this way; a write in such a transaction may fail with ``database is
+    locked``.
 
     ``StoreUnavailable`` when the database cannot be reached, or (SQLite) the
     write lock is not free within the busy timeout.
@@ -76,6 +86,8 @@ async def begin_transaction(engine: AsyncEngine) -> AsyncConnection:
     except (DBAPIError, OSError) as exc:
         raise StoreUnavailable("the database is unreachable", dialect=engine.dialect.name) from exc
     try:
+        if read_only:
+            await connection.execution_options(**{_READ_ONLY: True})
         await connection.begin()
     except (DBAPIError, OSError) as exc:
         with anyio.CancelScope(shield=True):
@@ -159,5 +171,6 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Connection) -> None:
+    read_only = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -182,7 +182,7 @@ class SqlStore:
 
     async def ping(self) -> None:
         """Round-trip to the database; ``StoreUnavailable`` if it does not answer."""
-        connection = await begin_transaction(self.engine)
+        connection = await begin_transaction(self.engine, read_only=True)
         try:
             await connection.execute(text("SELECT 1"))
         finally:

@@ -57,6 +57,23 @@ async def test_a_sqlite_unit_of_work_holds_the_write_lock_from_its_start(
 
 
 @SQLITE_ONLY
+async def test_authentication_reads_and_the_health_check_never_wait_for_a_writer(
+    store: SqlStore, database_url: str
+) -> None:
+    path = database_url.removeprefix("sqlite+aiosqlite:///")
+    writer = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # a long write, say a large ingest
+        with anyio.fail_after(1):  # well inside the 5 s busy timeout
+            await store.ping()
+            assert await store.credentials.api_key("pk_unknown") is None
+            assert await store.credentials.user_logins("nobody@example.com") == []
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+
+
+@SQLITE_ONLY
 async def test_a_unit_of_work_cancelled_while_waiting_for_the_write_lock_leaves_nothing_held(
     store: SqlStore, database_url: str
 ) -> None:

@@ -127,7 +127,7 @@ class SqlCredentialLookup:
             .where(api_keys.c.key_id == key.key_id, api_keys.c.doc == dump(key))
             .values(last_used_at=used_at, doc=dump(touched))
         )
-        async with self._transaction() as connection:
+        async with self._transaction(read_only=False) as connection:
             await connection.execute(statement)
             await connection.commit()
 
@@ -144,9 +144,13 @@ class SqlCredentialLookup:
             return await sessions.refresh_grant(connection, jti)
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in its own transaction, rolled back unless committed."""
-        connection = await begin_transaction(self._engine)
+    async def _transaction(self, *, read_only: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A connection in its own transaction, rolled back unless committed.
+
+        Reads take no SQLite write lock (see ``begin_transaction``): a request
+        is authenticated even while a long ingest holds the lock.
+        """
+        connection = await begin_transaction(self._engine, read_only=read_only)
         try:
             yield connection
         except DBAPIError as exc:
