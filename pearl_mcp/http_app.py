@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import structlog
 from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -98,6 +98,52 @@ def _checked_hosts(app: ASGIApp, security: TransportSecuritySettings) -> ASGIApp
     return checked
 
 
+def _whole_body(app: ASGIApp, limit: int) -> ASGIApp:
+    """Read a request's whole body, at most ``limit`` bytes, before ``app`` sees it.
+
+    The MCP SDK reads any body into memory without a bound; here a body over
+    ``limit`` is refused with 413 ``limit_exceeded`` as it arrives, and a
+    caller that leaves mid-body ends the request quietly (the SDK would log a
+    traceback per dropped connection). ``app`` then gets the body in one
+    message, and the real channel after it (to notice a later disconnect).
+    """
+
+    async def buffered(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST":
+            await app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                _log.info("client_disconnected", method="POST", path=scope.get("path", ""))
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                response = error_response(
+                    "limit_exceeded", f"the request body is over {limit} bytes", status=413
+                )
+                await response(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        whole: Message | None = {"type": "http.request", "body": b"".join(chunks)}
+
+        async def replay() -> Message:
+            nonlocal whole
+            if whole is None:
+                return await receive()
+            message, whole = whole, None
+            return message
+
+        await app(scope, replay, send)
+
+    return buffered
+
+
 class _AnonymousDenials:
     """Audits requests refused for want of a valid credential (``access.denied``,
     principal ``anonymous``, in ``PEARL_ORG_ID``'s chain), at most ``LIMIT`` a
@@ -160,9 +206,15 @@ def _audited_refusals(app: ASGIApp, runtime: Runtime) -> ASGIApp:
                 status = message["status"]
             await send(message)
 
-        await app(scope, receive, observe)
-        principal = principal_of(getattr(scope.get("user"), "access_token", None))
         path = scope.get("path", "")
+        try:
+            await app(scope, receive, observe)
+        except ClientDisconnect:
+            # The caller left mid-request: there is nobody to answer, and a
+            # traceback per dropped connection would only let anyone flood the log.
+            _log.info("client_disconnected", method=scope.get("method", ""), path=path)
+            return
+        principal = principal_of(getattr(scope.get("user"), "access_token", None))
         rest_403 = status == 403 and path.startswith("/api/v1/")
         if principal is None or status not in _AUDITED_STATUSES or rest_403:
             return
@@ -180,6 +232,12 @@ def _audited_refusals(app: ASGIApp, runtime: Runtime) -> ASGIApp:
     return audited
 
 
+def _mcp_body_limit(runtime: Runtime) -> int:
+    """Two bytes a report byte: ``pearl_ingest_findings`` carries a whole report
+    as a JSON string, where escaping (quotes, backslashes, newlines) grows it."""
+    return 2 * runtime.pearl.settings.ingest.max_bytes
+
+
 def build_http_app(
     runtime: Runtime,
     resolver: PrincipalResolver,
@@ -187,10 +245,13 @@ def build_http_app(
     public_url: str = "http://127.0.0.1:8080",
     allowed_hosts: Sequence[str] = (),
     issuer: TokenIssuer | None = None,
+    max_mcp_body: int | None = None,
 ) -> Starlette:
     """The server app; ``public_url`` is the canonical URL clients use. With
     ``issuer``, people sign in at ``/auth/*`` and its keys are at
-    ``/.well-known/jwks.json`` (:mod:`pearl_mcp.auth_routes`)."""
+    ``/.well-known/jwks.json`` (:mod:`pearl_mcp.auth_routes`). An MCP request
+    body is at most ``max_mcp_body`` bytes (default: room for one report of
+    ``PEARL_INGEST_MAX_BYTES``, JSON-escaped)."""
     security = _security(public_url, allowed_hosts)
     mcp_server = build_mcp_server(runtime)
     mcp_app = mcp_server.streamable_http_app(json_response=True, transport_security=security)
@@ -223,7 +284,11 @@ def build_http_app(
     rest = build_rest_app(runtime)
     refused = _AnonymousDenials(runtime)
     guarded_rest = require_auth(rest, resource_metadata_url=metadata_url, on_refused=refused)
-    mcp = require_auth(mcp_app, resource_metadata_url=metadata_url, on_refused=refused)
+    mcp = require_auth(
+        _whole_body(mcp_app, max_mcp_body or _mcp_body_limit(runtime)),
+        resource_metadata_url=metadata_url,
+        on_refused=refused,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -188,3 +188,98 @@ async def test_the_whole_loop_over_streamable_http(served: Served, mode: str) ->
         )
         packet_now = await call(op, "pearl_get_task_packet", task_packet_id=packet)
     assert packet_now["status"] == "verified"
+
+
+def _post(
+    path: str, body_length: int, *extra: tuple[bytes, bytes], token: bytes = b"agent-token"
+) -> dict[str, object]:
+    """The ASGI scope of an authenticated POST of ``body_length`` bytes."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8080),
+        "headers": [
+            (b"host", b"127.0.0.1:8080"),
+            (b"authorization", b"Bearer " + token),
+            (b"content-type", b"application/json"),
+            (b"accept", b"application/json, text/event-stream"),
+            (b"content-length", str(body_length).encode()),
+            *extra,
+        ],
+    }
+
+
+async def _exchange(
+    world: World, scope: dict[str, object], arriving: list[dict[str, object]], **options: int
+) -> list[dict[str, object]]:
+    """Run one request through the app (lifespan up); what the app sent back."""
+    app = build_http_app(
+        world.runtime, StaticTokens(TOKENS), public_url="http://127.0.0.1:8080", **options
+    )
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return arriving.pop(0) if arriving else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)  # nothing escapes to the server's error log
+    return sent
+
+
+MODERN = (b"mcp-protocol-version", b"2026-07-28")
+
+
+@pytest.mark.parametrize(
+    ("path", "extra", "token"),
+    [
+        ("/mcp", (), b"agent-token"),
+        ("/mcp", (MODERN,), b"agent-token"),
+        ("/api/v1/projects", (), b"operator-token"),
+    ],
+    ids=["mcp-2025", "mcp-2026", "rest"],
+)
+async def test_a_client_that_leaves_mid_body_ends_its_request_quietly(
+    world: World,
+    path: str,
+    extra: tuple[tuple[bytes, bytes], ...],
+    token: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    arriving: list[dict[str, object]] = [
+        {"type": "http.request", "body": b'{"jsonrpc": "2.0", "id": 1, "me', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    sent = await _exchange(world, _post(path, 4096, *extra, token=token), arriving)
+
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    if path == "/mcp":  # read in full before the SDK runs: nothing started, nothing answered
+        assert [m for m in sent if m["type"] == "http.response.start"] == []
+
+
+async def test_an_mcp_body_over_the_limit_is_refused_before_the_sdk_reads_it(
+    world: World,
+) -> None:
+    chunk = b"x" * 600
+    arriving: list[dict[str, object]] = [
+        {"type": "http.request", "body": chunk, "more_body": True},
+        {"type": "http.request", "body": chunk, "more_body": True},
+    ]
+
+    sent = await _exchange(world, _post("/mcp", 10_000), arriving, max_mcp_body=1_000)
+
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [413]
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+    assert b"limit_exceeded" in body
+    assert arriving == []  # it stopped reading at the limit, not at the end
