@@ -192,30 +192,32 @@ _AUDITED_STATUSES: Final = frozenset({403, 404, 405, 421})
 def _audited_refusals(app: ASGIApp, runtime: Runtime) -> ASGIApp:
     """Record an authenticated caller's refused request as ``access.denied``: a
     cross-org id (404, the same answer as a missing one, but on the record), a
-    probed route, another principal's MCP session, a foreign Origin."""
+    probed route, another principal's MCP session, a foreign Origin.
+
+    The record is written before the refusal goes out, so a caller who has
+    its answer can already find the denial in the audit log."""
 
     async def audited(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        status = 0
+        method, path = scope.get("method", ""), scope.get("path", "")
 
-        async def observe(message: Message) -> None:
-            nonlocal status
+        async def record_then_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status = message["status"]
+                await _record_refusal(scope, message["status"], method, path)
             await send(message)
 
-        path = scope.get("path", "")
         try:
-            await app(scope, receive, observe)
+            await app(scope, receive, record_then_send)
         except ClientDisconnect:
             # The caller left mid-request: there is nobody to answer, and a
             # traceback per dropped connection would only let anyone flood the log.
-            _log.info("client_disconnected", method=scope.get("method", ""), path=path)
-            return
+            _log.info("client_disconnected", method=method, path=path)
+
+    async def _record_refusal(scope: Scope, status: int, method: str, path: str) -> None:
         principal = principal_of(getattr(scope.get("user"), "access_token", None))
-        rest_403 = status == 403 and path.startswith("/api/v1/")
+        rest_403 = status == 403 and path.startswith("/api/v1/")  # audited by the REST app
         if principal is None or status not in _AUDITED_STATUSES or rest_403:
             return
         try:
@@ -223,10 +225,10 @@ def _audited_refusals(app: ASGIApp, runtime: Runtime) -> ASGIApp:
                 runtime.pearl.store,
                 principal,
                 surface="http",
-                target=f"{scope.get('method', '')} {path}",
+                target=f"{method} {path}",
                 code=f"http_{status}",
             )
-        except PearlError as exc:  # the answer has gone out; log that the record failed
+        except PearlError as exc:  # the refusal stands; log that its record failed
             _log.error("refusal_not_audited", error=exc.code)
 
     return audited
