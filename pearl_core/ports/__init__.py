@@ -157,6 +157,14 @@ class UnitOfWork(Protocol):
     decisions: DecisionLogRepository
     audit: AuditLog
 
+    def reading(self) -> Self:
+        """This unit of work, to be opened for reads only: ``async with uow.reading():``.
+
+        Any write in it is refused (``IntegrityViolation``), and on SQLite the
+        transaction takes no write lock, so reads never queue behind a writer.
+        """
+        ...
+
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
         self,

@@ -139,7 +139,7 @@ async def create_user(
 async def list_users(uow: UnitOfWork) -> list[User]:
     """The org's users, oldest first."""
     authorize(uow.principal, _MANAGE)
-    async with uow:
+    async with uow.reading():
         return await uow.users.list()
 
 
@@ -239,7 +239,7 @@ async def create_team(uow: UnitOfWork, name: str, *, clock: Clock) -> Team:
 
 async def list_teams(uow: UnitOfWork) -> list[Team]:
     authorize(uow.principal, _MANAGE)
-    async with uow:
+    async with uow.reading():
         return await uow.teams.list()
 
 
@@ -401,7 +401,7 @@ async def _require_another_admin(uow: UnitOfWork, user: User) -> None:
 
 async def _confirm_current(uow: UnitOfWork, user_id: str, current_password: str | None) -> str:
     """The stored hash, once ``current_password`` matches it; ``forbidden`` otherwise."""
-    async with uow:
+    async with uow.reading():
         stored = await uow.passwords.password_hash_for(user_id)
     matches = await verify_password_async(current_password or "", stored)
     if current_password is None or stored is None or not matches:

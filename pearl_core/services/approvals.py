@@ -283,13 +283,13 @@ async def list_approvals(
 ) -> list[ApprovalRequest]:
     """Requests with the given statuses (``None``: all), oldest first."""
     authorize(uow.principal, Permission.APPROVALS_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.approvals.list(statuses=statuses)
 
 
 async def get_approval(uow: UnitOfWork, approval_request_id: str) -> ApprovalView:
     """The request and its decision, if decided."""
     authorize(uow.principal, Permission.APPROVALS_READ)
-    async with uow:
+    async with uow.reading():
         request = await uow.approvals.get(approval_request_id)
         return ApprovalView(request, await uow.approvals.decision_for(approval_request_id))

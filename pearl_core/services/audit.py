@@ -42,7 +42,7 @@ class _Store(Protocol):
 async def verify_audit_chain(uow: UnitOfWork) -> ChainReport:
     """Walk the principal's org chain from the first event; report the first broken one."""
     authorize(uow.principal, Permission.AUDIT_READ)
-    async with uow:
+    async with uow.reading():
         head = await uow.audit.head()
         return await averify_chain(uow.audit.events(), head)
 
@@ -52,7 +52,7 @@ async def list_audit_events(
 ) -> list[AuditEvent]:
     authorize(uow.principal, Permission.AUDIT_READ)
     events: list[AuditEvent] = []
-    async with uow:
+    async with uow.reading():
         async for event in uow.audit.events(after_seq=after_seq):
             events.append(event)
             if len(events) >= limit:

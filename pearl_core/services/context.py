@@ -167,7 +167,7 @@ async def _read_inputs(uow: UnitOfWork, project_id: str, environment: Environmen
 
 async def get_package(uow: UnitOfWork, package_id: str) -> CompiledContextPackage:
     authorize(uow.principal, Permission.POLICY_READ)
-    async with uow:
+    async with uow.reading():
         return await _package(uow, package_id)
 
 
@@ -176,7 +176,7 @@ async def latest_package(
 ) -> CompiledContextPackage:
     """The newest package of the project environment; ``not_found`` if none was compiled."""
     authorize(uow.principal, Permission.POLICY_READ)
-    async with uow:
+    async with uow.reading():
         package = await uow.compiled_packages.latest(project_id, environment)
     if package is None:
         raise PackageNotFound(f"{project_id}/{environment}")
@@ -192,7 +192,7 @@ async def package_status(
     without it only the documents and the compiler are compared.
     """
     authorize(uow.principal, Permission.POLICY_READ)
-    async with uow:
+    async with uow.reading():
         package = await _package(uow, package_id)
         recorded = package.package_metadata.input_versions
         changed: list[str] = []

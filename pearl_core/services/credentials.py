@@ -94,7 +94,7 @@ async def create_service_account(uow: UnitOfWork, name: str, *, clock: Clock) ->
 async def find_service_account(uow: UnitOfWork, name: str) -> ServiceAccount:
     """The org's service account called ``name``; ``not_found`` if there is none."""
     authorize(uow.principal, _MANAGE)
-    async with uow:
+    async with uow.reading():
         account = await uow.service_accounts.by_name(name)
     if account is None:
         raise NotFound(name)
@@ -103,14 +103,14 @@ async def find_service_account(uow: UnitOfWork, name: str) -> ServiceAccount:
 
 async def list_service_accounts(uow: UnitOfWork) -> list[ServiceAccount]:
     authorize(uow.principal, _MANAGE)
-    async with uow:
+    async with uow.reading():
         return await uow.service_accounts.list()
 
 
 async def list_api_keys(uow: UnitOfWork, *, service_account_id: str | None = None) -> list[ApiKey]:
     """The org's API keys (of one service account, if given), oldest first."""
     authorize(uow.principal, _MANAGE)
-    async with uow:
+    async with uow.reading():
         return await uow.api_keys.list(principal_id=service_account_id)
 
 

@@ -188,7 +188,7 @@ async def replay(
     cursor: tuple[datetime, str | None] = (since, None)
     while limit is None or replayed < limit:
         size = max(1, batch_size if limit is None else min(batch_size, limit - replayed))
-        async with uow:
+        async with uow.reading():
             page = [
                 record
                 async for record in uow.decisions.since(

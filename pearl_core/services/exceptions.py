@@ -139,5 +139,5 @@ async def list_exceptions(
 ) -> list[ExceptionRecord]:
     """Exceptions matching the filters (``None``: any), oldest first."""
     authorize(uow.principal, Permission.APPROVALS_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.exceptions.list(project_id=project_id, statuses=statuses)

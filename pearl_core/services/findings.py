@@ -34,7 +34,7 @@ async def list_findings(
 ) -> list[Finding]:
     """Findings matching every given filter (``None``: any), oldest first."""
     authorize(uow.principal, Permission.FINDINGS_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.findings.list(
             project_id=project_id,
             environment=environment,
@@ -49,7 +49,7 @@ async def list_findings(
 async def get_finding(uow: UnitOfWork, finding_id: str) -> Finding:
     """The finding; ``not_found`` if it is not one of the principal's org."""
     authorize(uow.principal, Permission.FINDINGS_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.findings.get(finding_id)
 
 

@@ -43,7 +43,7 @@ __all__ = ["compile_context_job", "get_job"]
 async def get_job(uow: UnitOfWork, job_id: str) -> Job:
     """The job; ``not_found`` if it is not one of the principal's org."""
     authorize(uow.principal, Permission.PROJECT_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.jobs.get(job_id)
 
 

@@ -55,14 +55,14 @@ async def list_task_packets(
 ) -> list[TaskPacket]:
     """Packets matching the filters (``None``: any), oldest first, as stored."""
     authorize(uow.principal, Permission.PACKETS_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.task_packets.list(project_id=project_id, statuses=statuses)
 
 
 async def get_task_packet(uow: UnitOfWork, task_packet_id: str) -> TaskPacket:
     """The packet; ``not_found`` if it is not one of the principal's org."""
     authorize(uow.principal, Permission.PACKETS_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.task_packets.get(task_packet_id)
 
 

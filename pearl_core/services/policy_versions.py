@@ -32,7 +32,7 @@ async def policy_history(uow: UnitOfWork, kind: DocumentKind, doc_id: str) -> li
     """
     authorize(uow.principal, Permission.POLICY_READ)
     _check_kind(kind)
-    async with uow:
+    async with uow.reading():
         if kind == "org_baseline":
             versions = await uow.org_baselines.history(doc_id)
         elif kind == "app_spec":
@@ -51,7 +51,7 @@ async def policy_diff(
     ``not_found`` if the document or either version does not exist."""
     authorize(uow.principal, Permission.POLICY_READ)
     _check_kind(kind)
-    async with uow:
+    async with uow.reading():
         old = await _version(uow, kind, doc_id, v1)
         new = await _version(uow, kind, doc_id, v2)
     return diff_json(old.model_dump(mode="json"), new.model_dump(mode="json"))

@@ -86,11 +86,11 @@ async def update_project(
 
 async def list_projects(uow: UnitOfWork, *, limit: int = 100, offset: int = 0) -> list[Project]:
     authorize(uow.principal, Permission.PROJECT_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.projects.list(limit=limit, offset=offset)
 
 
 async def get_project(uow: UnitOfWork, project_id: str) -> Project:
     authorize(uow.principal, Permission.PROJECT_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.projects.get(project_id)

@@ -90,7 +90,7 @@ async def generate_report(
 
 async def get_report(uow: UnitOfWork, report_id: str) -> Report:
     authorize(uow.principal, Permission.AUDIT_READ)
-    async with uow:
+    async with uow.reading():
         return await uow.reports.get(report_id)
 
 

@@ -26,7 +26,7 @@ class OrgStatus:
 async def describe_org(uow: UnitOfWork) -> OrgStatus:
     """The principal's org, its effective baseline, profiles and counts."""
     authorize(uow.principal, Permission.POLICY_READ)
-    async with uow:
+    async with uow.reading():
         org = await uow.orgs.get()
         try:
             baseline: OrgBaseline | None = await uow.org_baselines.effective()

@@ -107,11 +107,19 @@ class SqlUnitOfWork:
         self.decisions: ports.DecisionLogRepository = SqlDecisionLogRepository(scope)
         self.audit: ports.AuditLog = SqlAuditLog(scope)
 
-    async def __aenter__(self) -> Self:
+    def reading(self) -> Self:
+        """Open for reads only (see ``ports.UnitOfWork.reading``)."""
         if self._scope.connection is not None:
             raise RuntimeError("this unit of work is already open")
-        self._scope.connection = await begin_transaction(self._engine)
-        self._scope.reset()
+        self._scope.read_only = True
+        return self
+
+    async def __aenter__(self) -> Self:
+        scope = self._scope
+        if scope.connection is not None:
+            raise RuntimeError("this unit of work is already open")
+        scope.connection = await begin_transaction(self._engine, read_only=scope.read_only)
+        scope.reset()
         return self
 
     async def __aexit__(
@@ -121,6 +129,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         connection, self._scope.connection = self._scope.connection, None
+        self._scope.read_only = False
         if connection is None:
             return
         # Give the connection back even when the caller is being cancelled.

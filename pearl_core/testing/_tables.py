@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from pearl_core.clock import Clock
 from pearl_core.domain.audit import GENESIS_HASH, AuditEvent
 from pearl_core.domain.identity import Principal
-from pearl_core.errors import Conflict, ProjectNotFound
+from pearl_core.errors import Conflict, IntegrityViolation, ProjectNotFound
 
 __all__ = ["MemoryState", "Row", "Savepoint", "Transaction", "parse"]
 
@@ -147,6 +147,8 @@ class Transaction:
         self.events: list[AuditEvent] = []
         self._audit_base: list[AuditEvent] | None = None
         self.audit_base_head: tuple[int, str] = (0, GENESIS_HASH)
+        self.read_only = False
+        """Opened with ``uow.reading()``: every write is refused, as on the SQL store."""
 
     @property
     def is_open(self) -> bool:
@@ -174,6 +176,11 @@ class Transaction:
     def close(self) -> None:
         self.begin()
         self._tables = None
+        self.read_only = False
+
+    def require_writable(self) -> None:
+        if self.read_only:
+            raise IntegrityViolation("this unit of work was opened for reads only")
 
     def commit(self) -> None:
         """Apply to the committed state (or raise ``Conflict``), then start afresh."""
@@ -286,6 +293,7 @@ class Transaction:
         return True
 
     def _write(self, table: str, key: Key, row: Row) -> None:
+        self.require_writable()
         self.before.setdefault((table, key), self._state.tables[table].get(key))
         self.tables[table][key] = row
         self.writes += 1

@@ -77,6 +77,7 @@ class InMemoryAuditLog:
         details: dict[str, Any] | None = None,
     ) -> AuditEvent:
         tx = self._tx
+        tx.require_writable()
         chain = tx.audit_view()
         seq, prev_hash = (chain[-1].seq, chain[-1].hash) if chain else (0, GENESIS_HASH)
         event = next_event(
@@ -142,6 +143,13 @@ class InMemoryUnitOfWork:
         self.reports: ports.ReportRepository = MemoryReportRepository(tx)
         self.decisions: ports.DecisionLogRepository = MemoryDecisionLogRepository(tx)
         self.audit: ports.AuditLog = InMemoryAuditLog(tx)
+
+    def reading(self) -> Self:
+        """Open for reads only (see ``ports.UnitOfWork.reading``)."""
+        if self._tx.is_open:
+            raise RuntimeError("this unit of work is already open")
+        self._tx.read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         if self._tx.is_open:

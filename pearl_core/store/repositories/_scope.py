@@ -84,6 +84,8 @@ class Scope:
         self.poisoned = False
         """Set when the database rejected a statement: the transaction can only
         roll back (PostgreSQL aborts it; SQLite is held to the same rule)."""
+        self.read_only = False
+        """Opened with ``uow.reading()``: every INSERT, UPDATE or DELETE is refused."""
 
     @property
     def conn(self) -> AsyncConnection:
@@ -126,6 +128,8 @@ class Scope:
     ) -> CursorResult[Any]:
         """Run ``statement`` (once per mapping in ``rows``, batched, when given)."""
         self.check_usable()
+        if self.read_only and getattr(statement, "is_dml", False):
+            raise IntegrityViolation("this unit of work was opened for reads only")
         try:
             return await self.conn.execute(statement, rows)
         except DBAPIError as exc:
