@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -273,3 +275,15 @@ async def read(store: SqlStore, who: d.Principal, work: Callable[[UnitOfWork], A
     """Run ``work`` in a unit of work as ``who`` and roll back."""
     async with store.unit_of_work(who) as uow:
         return await work(uow)
+
+
+@contextmanager
+def other_sqlite_connection(database_url: str) -> Iterator[sqlite3.Connection]:
+    """A plain ``sqlite3`` connection to the store's file, as another process
+    opens it: no busy wait (``timeout=0``), transactions begun by hand."""
+    path = database_url.removeprefix("sqlite+aiosqlite:///")
+    connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        yield connection
+    finally:
+        connection.close()

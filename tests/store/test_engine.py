@@ -44,41 +44,31 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
 async def test_a_sqlite_unit_of_work_holds_the_write_lock_from_its_start(
     store: SqlStore, database_url: str
 ) -> None:
-    path = database_url.removeprefix("sqlite+aiosqlite:///")
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
+    with b.other_sqlite_connection(database_url) as other:
         async with store.unit_of_work(b.principal()):
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")
         other.execute("ROLLBACK")
-    finally:
-        other.close()
 
 
 @SQLITE_ONLY
 async def test_authentication_reads_and_the_health_check_never_wait_for_a_writer(
     store: SqlStore, database_url: str
 ) -> None:
-    path = database_url.removeprefix("sqlite+aiosqlite:///")
-    writer = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
+    with b.other_sqlite_connection(database_url) as writer:
         writer.execute("BEGIN IMMEDIATE")  # a long write, say a large ingest
         with anyio.fail_after(1):  # well inside the 5 s busy timeout
             await store.ping()
             assert await store.credentials.api_key("pk_unknown") is None
             assert await store.credentials.user_logins("nobody@example.com") == []
         writer.execute("ROLLBACK")
-    finally:
-        writer.close()
 
 
 @SQLITE_ONLY
 async def test_a_unit_of_work_cancelled_while_waiting_for_the_write_lock_leaves_nothing_held(
     store: SqlStore, database_url: str
 ) -> None:
-    path = database_url.removeprefix("sqlite+aiosqlite:///")
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
     waiting = anyio.CancelScope()
 
     async def wait_for_the_lock() -> None:
@@ -86,7 +76,7 @@ async def test_a_unit_of_work_cancelled_while_waiting_for_the_write_lock_leaves_
             async with store.unit_of_work(b.principal()):
                 pytest.fail("the unit of work started while another writer held the lock")
 
-    try:
+    with b.other_sqlite_connection(database_url) as other:
         other.execute("BEGIN IMMEDIATE")
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(wait_for_the_lock)
@@ -101,8 +91,6 @@ async def test_a_unit_of_work_cancelled_while_waiting_for_the_write_lock_leaves_
         assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
         other.execute("BEGIN IMMEDIATE")  # nobody kept the write lock
         other.execute("ROLLBACK")
-    finally:
-        other.close()
 
 
 def _connection_teardowns() -> list[asyncio.Task[object]]:

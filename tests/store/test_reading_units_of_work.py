@@ -5,8 +5,6 @@ lock, so it never waits for a writer."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import anyio
 import pytest
 import store_builders as b
@@ -71,13 +69,9 @@ async def test_the_same_unit_of_work_opens_for_writing_afterwards(
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_on_sqlite_it_never_waits_for_a_writer(store: SqlStore, database_url: str) -> None:
     await _with_a_project(store)
-    writer = sqlite3.connect(database_url.removeprefix("sqlite+aiosqlite:///"), timeout=0)
-    writer.isolation_level = None
-    try:
+    with b.other_sqlite_connection(database_url) as writer:
         writer.execute("BEGIN IMMEDIATE")  # a long write, say a large ingest
         with anyio.fail_after(1):  # well inside the 5 s busy timeout
             async with store.unit_of_work(ME).reading() as uow:
                 assert await uow.projects.count() == 1
         writer.execute("ROLLBACK")
-    finally:
-        writer.close()
