@@ -204,7 +204,7 @@ def _audited_refusals(app: ASGIApp, runtime: Runtime) -> ASGIApp:
         method, path = scope.get("method", ""), scope.get("path", "")
 
         async def record_then_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and message["status"] in _AUDITED_STATUSES:
                 await _record_refusal(scope, message["status"], method, path)
             await send(message)
 
@@ -218,7 +218,7 @@ def _audited_refusals(app: ASGIApp, runtime: Runtime) -> ASGIApp:
     async def _record_refusal(scope: Scope, status: int, method: str, path: str) -> None:
         principal = principal_of(getattr(scope.get("user"), "access_token", None))
         rest_403 = status == 403 and path.startswith("/api/v1/")  # audited by the REST app
-        if principal is None or status not in _AUDITED_STATUSES or rest_403:
+        if principal is None or rest_403:
             return
         try:
             await record_denied(
@@ -287,7 +287,7 @@ def build_http_app(
     refused = _AnonymousDenials(runtime)
     guarded_rest = require_auth(rest, resource_metadata_url=metadata_url, on_refused=refused)
     mcp = require_auth(
-        _whole_body(mcp_app, max_mcp_body or _mcp_body_limit(runtime)),
+        _whole_body(mcp_app, _mcp_body_limit(runtime) if max_mcp_body is None else max_mcp_body),
         resource_metadata_url=metadata_url,
         on_refused=refused,
     )
